@@ -1,0 +1,94 @@
+//! `Document`: one loaded export, plus what the loader learned about it.
+
+use super::Value;
+use std::collections::BTreeMap;
+
+/// Every part of an export that the loader knows, in the document's own naming
+/// (`meta.present` lists those that were exported). Per-module parts of
+/// `crm.fields` / `crm.related_lists` are named `crm.fields.<Module>`.
+pub const PARTS: &[&str] = &[
+    "crm.org",
+    "crm.users",
+    "crm.admin_users",
+    "crm.modules",
+    "crm.fields",
+    "crm.related_lists",
+    "crm.contacts",
+    "crm.leads",
+    "desk.organizations",
+    "desk.departments",
+    "desk.agents",
+    "desk.contacts",
+    "desk.tickets",
+    "integration",
+];
+
+/// One loaded export.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// The path as given on the command line (`meta.source`).
+    pub source: String,
+    /// `{crm, desk, integration, meta}` exactly as export-format.md describes it.
+    pub root: Value,
+    /// Parts that were exported, sorted (`meta.present`).
+    pub present: Vec<String>,
+    /// Parts that were exported but cannot be used (a saved API error, a value of the
+    /// wrong type), with the reason. A rule that needs one of them reports `error`.
+    pub failed: BTreeMap<String, String>,
+    /// Things worth knowing that are not errors (an ignored file, a page directory
+    /// shadowed by a file, ...), each naming the file.
+    pub notes: Vec<String>,
+}
+
+impl Document {
+    /// Is `part` (or, for `crm.fields`, any module's fields) present?
+    pub fn is_present(&self, part: &str) -> bool {
+        self.present.iter().any(|p| covers(part, p))
+    }
+
+    /// The reason `part` (or a part inside it) failed to load, if it did.
+    pub fn failure(&self, part: &str) -> Option<(&str, &str)> {
+        self.failed
+            .iter()
+            .find(|(p, _)| covers(part, p) || covers(p, part))
+            .map(|(p, r)| (p.as_str(), r.as_str()))
+    }
+}
+
+/// `outer` covers `inner` when they are equal or `inner` lies inside `outer`
+/// (`crm.fields` covers `crm.fields.Accounts`).
+fn covers(outer: &str, inner: &str) -> bool {
+    inner == outer
+        || (inner.len() > outer.len()
+            && inner.starts_with(outer)
+            && inner.as_bytes()[outer.len()] == b'.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(present: &[&str], failed: &[(&str, &str)]) -> Document {
+        Document {
+            source: "x".into(),
+            root: Value::Null,
+            present: present.iter().map(ToString::to_string).collect(),
+            failed: failed
+                .iter()
+                .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+                .collect(),
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn a_module_part_counts_as_its_parent_part_but_not_as_a_sibling() {
+        let d = doc(&["crm.fields.Accounts"], &[("crm.fields.Vehicles", "api error")]);
+        assert!(d.is_present("crm.fields"));
+        assert!(d.is_present("crm.fields.Accounts"));
+        assert!(!d.is_present("crm.fields.Contacts"));
+        assert!(!d.is_present("crm.field"));
+        assert!(d.failure("crm.fields.Accounts").is_none());
+        assert_eq!(d.failure("crm.fields").map(|f| f.0), Some("crm.fields.Vehicles"));
+    }
+}

@@ -1,0 +1,7 @@
+//! The loaded document: what every rule sees (export-format.md, "The loaded document").
+
+mod document;
+mod value;
+
+pub use document::{Document, PARTS};
+pub use value::{Object, Value};

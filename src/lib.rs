@@ -1,0 +1,11 @@
+//! crmdesk-audit: audits Zoho CRM <-> Zoho Desk integration exports with sandboxed Rhai rules.
+//!
+//! Layers, data flowing one way: `load` (files -> `Document`) -> `engine` (the sandboxed
+//! Rhai engine and its helpers) -> `rules` (catalogue, compile, run) -> `report` (pure
+//! renderers) -> `cli` (arguments, exit status). Only `cli` writes to stdout/stderr.
+
+pub mod doc;
+pub mod load;
+pub mod status;
+
+pub use status::Status;
