@@ -9,3 +9,8 @@ pub mod load;
 pub mod status;
 
 pub use status::Status;
+pub mod engine;
+pub mod text;
+pub mod suggest;
+pub mod rules;
+

@@ -43,10 +43,15 @@ impl Object {
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
+        self.get_entry(key).map(|(_, v)| v)
+    }
+
+    /// The stored key and its value (the key is shared, so callers can keep it cheaply).
+    pub fn get_entry(&self, key: &str) -> Option<(&ImmutableString, &Value)> {
         self.entries
             .binary_search_by(|(k, _)| k.as_str().cmp(key))
             .ok()
-            .map(|i| &self.entries[i].1)
+            .map(|i| (&self.entries[i].0, &self.entries[i].1))
     }
 
     pub fn contains_key(&self, key: &str) -> bool {

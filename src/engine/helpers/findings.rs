@@ -1,0 +1,45 @@
+//! `pass`, `warn`, `fail`, `skip`: the constructors of a finding.
+//!
+//! A finding is a map `#{check, status, message, evidence}`; the runner validates what
+//! a rule returns, so a hand-written map is fine too. `message` is a string or
+//! `#{ja: "...", en: "..."}`; `evidence` a JSON Pointer, a document node, or an array of them.
+
+use crate::engine::node::Node;
+use rhai::{Array, Dynamic, Engine, Map};
+
+fn evidence(x: Dynamic) -> Array {
+    fn one(x: Dynamic) -> Dynamic {
+        match x.read_lock::<Node>() {
+            Some(n) => Dynamic::from(n.pointer()),
+            None => x.clone(),
+        }
+    }
+    if x.is_unit() {
+        return Array::new();
+    }
+    if x.is_array() {
+        return x.into_array().unwrap_or_default().into_iter().map(one).collect();
+    }
+    vec![one(x)]
+}
+
+fn finding(status: &str, check: &str, message: Dynamic, ev: Dynamic) -> Map {
+    let mut m = Map::new();
+    m.insert("check".into(), Dynamic::from(check.to_owned()));
+    m.insert("status".into(), Dynamic::from(status.to_owned()));
+    m.insert("message".into(), message);
+    m.insert("evidence".into(), Dynamic::from_array(evidence(ev)));
+    m
+}
+
+pub fn register(engine: &mut Engine) {
+    for status in ["pass", "warn", "fail", "skip"] {
+        engine
+            .register_fn(status, move |check: &str, message: Dynamic| {
+                finding(status, check, message, Dynamic::UNIT)
+            })
+            .register_fn(status, move |check: &str, message: Dynamic, ev: Dynamic| {
+                finding(status, check, message, ev)
+            });
+    }
+}

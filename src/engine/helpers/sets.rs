@@ -1,0 +1,112 @@
+//! `Set`: a set of value texts (ids, emails, department ids) for fast membership tests.
+
+use super::helper_error;
+use super::lists::{Keys, list_arg};
+use super::text::{fold, scalar_text};
+use crate::engine::node::Node;
+use rhai::{Array, Dynamic, Engine, EvalAltResult, INT};
+use std::collections::HashSet;
+
+type Res<T> = Result<T, Box<EvalAltResult>>;
+
+/// A set of strings; a case-insensitive set folds (trims, lower-cases) on the way in and
+/// on every lookup.
+#[derive(Clone, Debug, Default)]
+pub struct KeySet {
+    items: HashSet<String>,
+    ci: bool,
+}
+
+impl KeySet {
+    pub fn contains(&self, text: &str) -> bool {
+        if self.ci {
+            self.items.contains(&fold(text))
+        } else {
+            self.items.contains(text)
+        }
+    }
+
+    fn insert(&mut self, text: &str) {
+        self.items
+            .insert(if self.ci { fold(text) } else { text.to_owned() });
+    }
+
+    fn sorted(&self) -> Array {
+        let mut v: Vec<&String> = self.items.iter().collect();
+        v.sort();
+        v.into_iter().map(|s| Dynamic::from(s.clone())).collect()
+    }
+}
+
+/// Accepts a `Set`, an array of scalars or a document list of scalars.
+pub fn as_key_set(fname: &str, set: &Dynamic) -> Res<KeySet> {
+    if let Some(s) = set.read_lock::<KeySet>() {
+        return Ok(s.clone());
+    }
+    let mut out = KeySet::default();
+    if let Some(a) = set.read_lock::<Array>() {
+        for x in a.iter() {
+            if let Some(t) = scalar_text(x) {
+                out.insert(&t);
+            }
+        }
+        return Ok(out);
+    }
+    if let Some(n) = set.read_lock::<Node>()
+        && let Some(l) = n.as_list()
+    {
+        for (_, v) in l.iter() {
+            if let Some(t) = v.scalar_text() {
+                out.insert(&t);
+            }
+        }
+        return Ok(out);
+    }
+    Err(helper_error(format!(
+        "{fname}: expected a Set (from set_of), an array or a list; got {}",
+        set.type_name()
+    )))
+}
+
+fn set_of(n: &Node, key: &Dynamic, ci: bool) -> Res<KeySet> {
+    let keys = Keys::parse("set_of", key)?;
+    let list = list_arg("set_of", n)?;
+    let mut out = KeySet {
+        items: HashSet::new(),
+        ci,
+    };
+    for (_, v) in list.iter() {
+        keys.each_text(v, &mut |t| {
+            out.insert(t);
+            false
+        });
+    }
+    Ok(out)
+}
+
+pub fn register(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<KeySet>("Set")
+        .register_fn("set_of", |n: &mut Node, key: Dynamic| set_of(n, &key, false))
+        .register_fn("set_of_ci", |n: &mut Node, key: Dynamic| set_of(n, &key, true))
+        .register_fn("to_set", |a: Array| as_key_set("to_set", &Dynamic::from_array(a)))
+        .register_fn("contains", |s: &mut KeySet, x: Dynamic| {
+            scalar_text(&x).is_some_and(|t| s.contains(&t))
+        })
+        .register_fn("len", |s: &mut KeySet| s.items.len() as INT)
+        .register_fn("is_empty", |s: &mut KeySet| s.items.is_empty())
+        .register_fn("to_array", |s: &mut KeySet| s.sorted())
+        .register_fn("to_string", |s: &mut KeySet| format!("{:?}", s.sorted()))
+        .register_fn("union", |a: &mut KeySet, b: KeySet| {
+            let mut out = a.clone();
+            for x in &b.items {
+                out.insert(x);
+            }
+            out
+        })
+        .register_fn("add", |s: &mut KeySet, x: Dynamic| {
+            if let Some(t) = scalar_text(&x) {
+                s.insert(&t);
+            }
+        });
+}

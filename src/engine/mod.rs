@@ -1,0 +1,41 @@
+//! The sandboxed Rhai engine rules run in. It is built in exactly one place: `build`.
+//!
+//! What a rule may not do, and how that is enforced (../shared/notes/rhai-1.27.md):
+//! - `eval` and `import` are closed at compile time;
+//! - `print`/`debug` are captured per rule run, never written to stdout;
+//! - operations (closures included) and wall-clock time are bounded by `sandbox::tick`;
+//! - call depth, expression depth, string, array and map sizes are bounded by the engine;
+//! - panics and stack depth are handled by the runner (`rules::run`).
+
+pub mod helpers;
+pub mod node;
+pub mod path;
+pub mod sandbox;
+
+pub use sandbox::Limits;
+
+use rhai::module_resolvers::DummyModuleResolver;
+use rhai::{Engine, OptimizationLevel};
+
+/// The one engine: sandboxed, bounded, with the document types and helpers registered.
+pub fn build(limits: &Limits) -> Engine {
+    let mut engine = Engine::new();
+    engine
+        .set_module_resolver(DummyModuleResolver::new())
+        .disable_symbol("eval")
+        .disable_symbol("import")
+        .set_strict_variables(true)
+        // Constant folding is where Rhai 1.27 panics on assignment into a constant map;
+        // rules are small, so the optimiser buys nothing worth that risk.
+        .set_optimization_level(OptimizationLevel::None)
+        .set_max_call_levels(limits.max_call_levels)
+        .set_max_expr_depths(64, 32)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        .on_print(sandbox::capture)
+        .on_debug(|text, _source, pos| sandbox::capture(&format!("[debug {pos}] {text}")))
+        .on_progress(|_| sandbox::tick());
+    helpers::register(&mut engine);
+    engine
+}

@@ -1,0 +1,221 @@
+//! `Node`: how a rule holds a part of the document without copying it.
+//!
+//! A `Node` is an object or a list of the loaded document plus its JSON Pointer path.
+//! Cloning one bumps a reference count. A list may be a *view*: a subset of another
+//! list's items (the result of `where_eq`, `take`, ...), which keeps the items'
+//! original paths so evidence always points into the real document.
+//! Scalars never become `Node`s: rules get plain Rhai strings, numbers, bools and `()`.
+
+use super::path::Path;
+use crate::doc::{Object, Value};
+use rhai::{Dynamic, INT};
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub(crate) kind: Kind,
+    pub(crate) path: Path,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Kind {
+    Object(Arc<Object>),
+    List(List),
+}
+
+/// A list, or a view of some of a list's items (in their original order).
+#[derive(Clone, Debug)]
+pub struct List {
+    items: Arc<Vec<Value>>,
+    picks: Option<Arc<Vec<u32>>>,
+}
+
+impl List {
+    pub fn whole(items: Arc<Vec<Value>>) -> List {
+        List { items, picks: None }
+    }
+
+    pub fn len(&self) -> usize {
+        self.picks.as_ref().map_or(self.items.len(), |p| p.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`-th item of this list with its index in the underlying array.
+    pub fn get(&self, i: usize) -> Option<(usize, &Value)> {
+        match &self.picks {
+            None => self.items.get(i).map(|v| (i, v)),
+            Some(p) => {
+                let orig = *p.get(i)? as usize;
+                self.items.get(orig).map(|v| (orig, v))
+            }
+        }
+    }
+
+    /// Items with their index in the underlying array.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (usize, &Value)> + '_> {
+        match &self.picks {
+            None => Box::new(self.items.iter().enumerate()),
+            Some(p) => Box::new(
+                p.iter()
+                    .filter_map(|&i| self.items.get(i as usize).map(|v| (i as usize, v))),
+            ),
+        }
+    }
+
+    /// A view holding the items whose underlying indices are `orig` (ascending).
+    pub fn pick(&self, orig: Vec<u32>) -> List {
+        List {
+            items: self.items.clone(),
+            picks: Some(Arc::new(orig)),
+        }
+    }
+}
+
+impl Node {
+    pub fn root(value: &Value) -> Dynamic {
+        to_dynamic(value, &Path::root())
+    }
+
+    pub fn list(list: List, path: Path) -> Node {
+        Node {
+            kind: Kind::List(list),
+            path,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&List> {
+        match &self.kind {
+            Kind::List(l) => Some(l),
+            Kind::Object(_) => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&Arc<Object>> {
+        match &self.kind {
+            Kind::Object(o) => Some(o),
+            Kind::List(_) => None,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn pointer(&self) -> String {
+        self.path.pointer()
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.kind {
+            Kind::Object(o) => o.len(),
+            Kind::List(l) => l.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `node[key]` / `node.key`: the value, or `()` when the key is absent.
+    pub fn get_key(&self, key: &str) -> Result<Dynamic, String> {
+        match &self.kind {
+            Kind::Object(o) => Ok(o
+                .get_entry(key)
+                .map_or(Dynamic::UNIT, |(k, v)| to_dynamic(v, &self.path.key(k)))),
+            Kind::List(l) => Err(format!(
+                "`{key}` asked of a list of {} items at `{}`: index it with a number, or use a helper such as where_eq",
+                l.len(),
+                self.pointer()
+            )),
+        }
+    }
+
+    /// `node[i]`: negative counts from the end; `()` when out of range.
+    pub fn get_index(&self, i: INT) -> Result<Dynamic, String> {
+        match &self.kind {
+            Kind::List(l) => Ok(item_at(l, i).map_or(Dynamic::UNIT, |(orig, v)| {
+                to_dynamic(v, &self.path.index(orig))
+            })),
+            Kind::Object(_) => Err(format!(
+                "[{i}] asked of an object at `{}`: index it with a key",
+                self.pointer()
+            )),
+        }
+    }
+
+    /// The item `i` of a list as a `Dynamic` (for iteration).
+    pub fn item(&self, i: usize) -> Option<Dynamic> {
+        let l = self.as_list()?;
+        l.get(i).map(|(orig, v)| to_dynamic(v, &self.path.index(orig)))
+    }
+
+    /// The underlying value of an object node (for serialising).
+    pub fn to_value(&self) -> Value {
+        match &self.kind {
+            Kind::Object(o) => Value::Object(o.clone()),
+            Kind::List(l) => Value::array(l.iter().map(|(_, v)| v.clone()).collect()),
+        }
+    }
+}
+
+fn item_at(l: &List, i: INT) -> Option<(usize, &Value)> {
+    let len = INT::try_from(l.len()).ok()?;
+    let i = if i < 0 { len + i } else { i };
+    if i < 0 {
+        return None;
+    }
+    l.get(usize::try_from(i).ok()?)
+}
+
+/// A document value as a rule sees it: scalars as Rhai values, containers as `Node`s.
+pub fn to_dynamic(value: &Value, path: &Path) -> Dynamic {
+    match value {
+        Value::Null => Dynamic::UNIT,
+        Value::Bool(b) => Dynamic::from_bool(*b),
+        Value::Int(i) => Dynamic::from_int(*i),
+        Value::Float(f) => Dynamic::from_float(*f),
+        Value::Str(s) => Dynamic::from(s.clone()),
+        Value::Array(a) => Dynamic::from(Node::list(List::whole(a.clone()), path.clone())),
+        Value::Object(o) => Dynamic::from(Node {
+            kind: Kind::Object(o.clone()),
+            path: path.clone(),
+        }),
+    }
+}
+
+/// Iterating a list yields its items; iterating an object yields its keys (sorted).
+pub struct NodeIter {
+    node: Node,
+    keys: Option<Vec<Dynamic>>,
+    pos: usize,
+}
+
+impl Iterator for NodeIter {
+    type Item = Dynamic;
+    fn next(&mut self) -> Option<Dynamic> {
+        let out = match &self.keys {
+            Some(keys) => keys.get(self.pos).cloned(),
+            None => self.node.item(self.pos),
+        };
+        self.pos += 1;
+        out
+    }
+}
+
+impl IntoIterator for Node {
+    type Item = Dynamic;
+    type IntoIter = NodeIter;
+    fn into_iter(self) -> NodeIter {
+        let keys = self
+            .as_object()
+            .map(|o| o.keys().map(|k| Dynamic::from(k.clone())).collect());
+        NodeIter {
+            node: self,
+            keys,
+            pos: 0,
+        }
+    }
+}

@@ -1,0 +1,547 @@
+//! JSON text -> `Value` in one pass, straight from `serde_json`'s tokenizer.
+//!
+//! Owns: text decoding (BOM, UTF-8, a clear word about UTF-16), blank files (HTTP 204
+//! saved by `curl -o`), key interning, id normalisation and secret redaction at parse
+//! time, and turning parse errors into a `LoadError` that says where and what to do.
+//! Exports reach 500 MB, so nothing here goes through `serde_json::Value`.
+
+use super::LoadError;
+use super::{ids, secrets};
+use crate::doc::{Object, Value};
+use rhai::ImmutableString;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+/// What one file held.
+#[derive(Debug)]
+pub(crate) enum Parsed {
+    /// 0 bytes or only white space: the APIs answer "nothing" with HTTP 204.
+    Blank,
+    Value(Value),
+}
+
+/// Reads and parses `path`; `file` is how messages name it.
+pub(crate) fn read_file(path: &Path, file: &str) -> Result<Parsed, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| cannot_read(file, &e))?;
+    if meta.is_dir() {
+        return Err(LoadError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message: "is a directory, but a JSON file is expected here; \
+                      rename the directory or save the API response under this name"
+                .to_string(),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|e| cannot_read(file, &e))?;
+    parse(&bytes, file)
+}
+
+fn cannot_read(file: &str, e: &std::io::Error) -> LoadError {
+    LoadError {
+        file: file.to_string(),
+        line: None,
+        column: None,
+        message: format!("cannot read the file ({e}); check that it exists and that you may read it"),
+    }
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Parses one file's bytes; `file` is how messages name it.
+pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Parsed, LoadError> {
+    // Editors on Windows like to start UTF-8 files with a BOM; JSON forbids it, we forgive it.
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    if looks_like_utf16(bytes) {
+        return Err(LoadError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message: "the file is UTF-16 text (as Windows PowerShell's `>` writes it), not UTF-8; \
+                      save the API response again with `curl -o` or `Out-File -Encoding utf8`"
+                .to_string(),
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(file, bytes, &e))?;
+    if text.trim_ascii().is_empty() {
+        return Ok(Parsed::Blank);
+    }
+    let mut keys = Keys::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = ValueSeed {
+        keys: &mut keys,
+        slot: Slot::Plain,
+    }
+    .deserialize(&mut de)
+    .map_err(|e| json_error(file, &e))?;
+    // Without this, `{...}{...}` (two responses in one file) would load the first silently.
+    de.end().map_err(|e| json_error(file, &e))?;
+    Ok(Parsed::Value(value))
+}
+
+/// UTF-16 has a BOM of FF FE / FE FF, or (without one) a zero byte next to each ASCII
+/// character; JSON text in UTF-8 never starts with a zero byte.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || bytes[..bytes.len().min(2)].contains(&0)
+}
+
+fn not_utf8(file: &str, bytes: &[u8], e: &std::str::Utf8Error) -> LoadError {
+    let at = e.valid_up_to();
+    let before = &bytes[..at];
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    // The bytes before `at` are valid UTF-8, so counting characters is exact.
+    let column = 1 + String::from_utf8_lossy(&before[line_start..]).chars().count();
+    let byte = bytes.get(at).copied().unwrap_or(0);
+    LoadError {
+        file: file.to_string(),
+        line: Some(line),
+        column: Some(column),
+        message: format!(
+            "the file is not valid UTF-8 text (byte 0x{byte:02X}); the Zoho APIs answer in UTF-8, \
+             so the response was re-encoded or damaged: save it again, unchanged"
+        ),
+    }
+}
+
+fn json_error(file: &str, e: &serde_json::Error) -> LoadError {
+    use serde_json::error::Category;
+    // serde_json's Display appends " at line L column C"; we report those separately.
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let what = full.strip_suffix(&suffix).unwrap_or(&full);
+    let message = match e.classify() {
+        Category::Eof => format!(
+            "invalid JSON: the file ends in the middle of a value ({what}); it was cut short, \
+             e.g. by an interrupted download: save the API response again"
+        ),
+        _ if what == "trailing characters" => "invalid JSON: more text follows the end of the JSON \
+             value (two responses or a log line in one file?); keep exactly one response per file"
+            .to_string(),
+        _ if what.starts_with("recursion limit") => "invalid JSON: nested more than 128 levels deep, \
+             which no Zoho API response is; save the API response again"
+            .to_string(),
+        _ => format!(
+            "invalid JSON: {what} (the file is damaged or was edited by hand; \
+             save the API response again)"
+        ),
+    };
+    // serde_json reports line 0 when it has no position.
+    let known = e.line() > 0;
+    LoadError {
+        file: file.to_string(),
+        line: known.then(|| e.line()),
+        column: known.then(|| e.column()),
+        message,
+    }
+}
+
+/// What a key tells about its value; worked out once per distinct key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeyClass {
+    Plain,
+    Id,
+    IdList,
+    Secret,
+}
+
+fn classify(key: &str) -> KeyClass {
+    if secrets::is_secret_key(key) {
+        KeyClass::Secret
+    } else if ids::is_id_key(key) {
+        KeyClass::Id
+    } else if ids::is_id_list_key(key) {
+        KeyClass::IdList
+    } else {
+        KeyClass::Plain
+    }
+}
+
+/// One file's key interner: a 500 MB ticket list repeats the same few dozen keys
+/// millions of times, so each distinct key is allocated (and classified) once.
+#[derive(Default)]
+struct Keys {
+    seen: HashMap<Box<str>, (ImmutableString, KeyClass)>,
+    redacted: Option<ImmutableString>,
+}
+
+impl Keys {
+    fn intern(&mut self, key: &str) -> (ImmutableString, KeyClass) {
+        if let Some((s, class)) = self.seen.get(key) {
+            return (s.clone(), *class);
+        }
+        let s: ImmutableString = key.into();
+        let class = classify(key);
+        self.seen.insert(key.into(), (s.clone(), class));
+        (s, class)
+    }
+
+    fn redacted(&mut self) -> Value {
+        Value::Str(
+            self.redacted
+                .get_or_insert_with(|| secrets::REDACTED.into())
+                .clone(),
+        )
+    }
+}
+
+/// Where a value sits, as far as id normalisation cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Plain,
+    /// Under an id key: a number becomes a string.
+    Id,
+    /// Under an `...Ids` key: each number element becomes a string.
+    IdList,
+}
+
+/// Builds one `Value`; the slot says what the key above it was.
+struct ValueSeed<'k> {
+    keys: &'k mut Keys,
+    slot: Slot,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(match self.slot {
+            Slot::Id => Value::Str(v.to_string().into()),
+            _ => Value::Int(v),
+        })
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(match self.slot {
+            Slot::Id => Value::Str(v.to_string().into()),
+            _ => i64::try_from(v).map_or(Value::Float(v as f64), Value::Int),
+        })
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(match self.slot {
+            Slot::Id => Value::Str(ids::float_id_text(v).into()),
+            _ => Value::Float(v),
+        })
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.into()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v.into()))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let slot = match self.slot {
+            Slot::IdList => Slot::Id,
+            _ => Slot::Plain,
+        };
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(v) = seq.next_element_seed(ValueSeed {
+            keys: &mut *self.keys,
+            slot,
+        })? {
+            items.push(v);
+        }
+        Ok(Value::Array(Arc::new(items)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some((key, class)) = map.next_key_seed(KeySeed {
+            keys: &mut *self.keys,
+        })? {
+            let value = match class {
+                KeyClass::Secret => map.next_value_seed(SecretSeed {
+                    keys: &mut *self.keys,
+                })?,
+                KeyClass::Id | KeyClass::IdList | KeyClass::Plain => {
+                    let slot = match class {
+                        KeyClass::Id => Slot::Id,
+                        KeyClass::IdList => Slot::IdList,
+                        _ => Slot::Plain,
+                    };
+                    map.next_value_seed(ValueSeed {
+                        keys: &mut *self.keys,
+                        slot,
+                    })?
+                }
+            };
+            entries.push((key, value));
+        }
+        Ok(Value::Object(Arc::new(Object::from_entries(entries))))
+    }
+}
+
+/// Reads an object key through the interner.
+struct KeySeed<'k> {
+    keys: &'k mut Keys,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = (ImmutableString, KeyClass);
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_> {
+    type Value = (ImmutableString, KeyClass);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.keys.intern(v))
+    }
+}
+
+/// Reads (and drops) a credential's value: null stays null so "no token" still reads as
+/// such; anything else becomes `[REDACTED]` without ever being stored.
+struct SecretSeed<'k> {
+    keys: &'k mut Keys,
+}
+
+impl<'de> DeserializeSeed<'de> for SecretSeed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SecretSeed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
+        Ok(self.keys.redacted())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
+        Ok(self.keys.redacted())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
+        Ok(self.keys.redacted())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
+        Ok(self.keys.redacted())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Value, E> {
+        Ok(self.keys.redacted())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.keys.redacted())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(self.keys.redacted())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(text: &str) -> Value {
+        match parse(text.as_bytes(), "t.json") {
+            Ok(Parsed::Value(v)) => v,
+            other => panic!("expected a value, got {other:?}"),
+        }
+    }
+
+    fn error(bytes: &[u8]) -> LoadError {
+        match parse(bytes, "crm/users.json") {
+            Err(e) => e,
+            Ok(p) => panic!("expected an error, got {p:?}"),
+        }
+    }
+
+    #[test]
+    fn a_19_digit_crm_id_number_stays_exact_as_a_string() {
+        let v = value(r#"{"id": 5725767000000411001}"#);
+        assert_eq!(v.get("id"), Some(&Value::str("5725767000000411001")));
+    }
+
+    #[test]
+    fn numeric_ids_under_id_and_id_suffix_keys_become_strings() {
+        let v = value(
+            r#"{"id": 2389290, "departmentId": 7000000012345, "org_id": -3, "contactId": 12.0,
+                "ownerId": 1.5, "big_id": 123456789012345678901234}"#,
+        );
+        assert_eq!(v.get("id"), Some(&Value::str("2389290")));
+        assert_eq!(v.get("departmentId"), Some(&Value::str("7000000012345")));
+        assert_eq!(v.get("org_id"), Some(&Value::str("-3")));
+        assert_eq!(v.get("contactId"), Some(&Value::str("12")));
+        assert_eq!(v.get("ownerId"), Some(&Value::str("1.5")));
+        assert_eq!(v.get("big_id"), Some(&Value::str("123456789012345680000000")));
+    }
+
+    #[test]
+    fn numbers_in_an_ids_array_become_strings_but_other_elements_keep_their_type() {
+        let v = value(r#"{"associatedDepartmentIds": [7000000012345, "7000000099999", null]}"#);
+        assert_eq!(
+            v.get("associatedDepartmentIds"),
+            Some(&Value::array(vec![
+                Value::str("7000000012345"),
+                Value::str("7000000099999"),
+                Value::Null,
+            ]))
+        );
+    }
+
+    #[test]
+    fn keys_that_only_look_like_ids_keep_their_numbers() {
+        let v = value(r#"{"paid": 1, "zuid": 55, "ID": 3, "count": 18446744073709551615, "n": -2}"#);
+        assert_eq!(v.get("paid"), Some(&Value::Int(1)));
+        assert_eq!(v.get("zuid"), Some(&Value::Int(55)));
+        assert_eq!(v.get("ID"), Some(&Value::Int(3)));
+        assert_eq!(v.get("count"), Some(&Value::Float(18446744073709551615.0)));
+        assert_eq!(v.get("n"), Some(&Value::Int(-2)));
+    }
+
+    #[test]
+    fn ids_nested_in_arrays_of_objects_are_normalised_too() {
+        let v = value(r#"{"data": [{"zohoCRMContact": {"id": 5725767000000411001, "type": "contacts"}}]}"#);
+        assert_eq!(
+            v.get_path("data.0.zohoCRMContact.id"),
+            Some(&Value::str("5725767000000411001"))
+        );
+    }
+
+    #[test]
+    fn secrets_are_redacted_at_any_depth_but_null_stays_null() {
+        let v = value(
+            r#"{"access_token": "1000.abc", "a": [{"b": {"Authorization": "Zoho-oauthtoken x",
+                "client_secret": {"x": 1}, "refresh_token": null, "client_id": "1000.CID"}}]}"#,
+        );
+        assert_eq!(v.get("access_token"), Some(&Value::str(secrets::REDACTED)));
+        assert_eq!(v.get_path("a.0.b.Authorization"), Some(&Value::str(secrets::REDACTED)));
+        assert_eq!(v.get_path("a.0.b.client_secret"), Some(&Value::str(secrets::REDACTED)));
+        assert_eq!(v.get_path("a.0.b.refresh_token"), Some(&Value::Null));
+        assert_eq!(v.get_path("a.0.b.client_id"), Some(&Value::str("1000.CID")));
+        assert!(!format!("{:?}", v).contains("abc"));
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value() {
+        assert_eq!(value(r#"{"a": 1, "a": 2}"#).get("a"), Some(&Value::Int(2)));
+    }
+
+    #[test]
+    fn repeated_keys_share_one_allocation() {
+        let v = value(r#"[{"status": 1}, {"status": 2}]"#);
+        let key = |i: usize| {
+            v.get_path(&i.to_string())
+                .and_then(Value::as_object)
+                .and_then(|o| o.keys().next().cloned())
+        };
+        let (a, b) = (key(0).unwrap(), key(1).unwrap());
+        assert!(a.ptr_eq(&b), "the two `status` keys should be one string");
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_ignored() {
+        let mut bytes = UTF8_BOM.to_vec();
+        bytes.extend_from_slice(br#"{"a": true}"#);
+        match parse(&bytes, "t.json") {
+            Ok(Parsed::Value(v)) => assert_eq!(v.get("a"), Some(&Value::Bool(true))),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_and_white_space_files_are_blank_responses() {
+        assert!(matches!(parse(b"", "t.json"), Ok(Parsed::Blank)));
+        assert!(matches!(parse(b" \r\n\t\n", "t.json"), Ok(Parsed::Blank)));
+        assert!(matches!(parse(b"\xEF\xBB\xBF\n", "t.json"), Ok(Parsed::Blank)));
+    }
+
+    #[test]
+    fn malformed_json_names_the_file_line_and_column_and_says_what_to_do() {
+        let e = error(b"{\n  \"users\": [\n    {\"a\": 1}\n    {\"b\": 2}\n  ]\n}");
+        assert_eq!(e.file, "crm/users.json");
+        assert_eq!((e.line, e.column), (Some(4), Some(5)));
+        assert!(e.message.contains("expected `,` or `]`"), "{}", e.message);
+        assert!(e.message.contains("save the API response again"), "{}", e.message);
+        assert!(e.to_string().starts_with("crm/users.json:4:5: invalid JSON"), "{e}");
+    }
+
+    #[test]
+    fn a_file_cut_short_says_so() {
+        let e = error(b"{\"users\": [{\"a\": 1}");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("cut short"), "{}", e.message);
+    }
+
+    #[test]
+    fn text_after_the_json_value_is_rejected() {
+        let e = error(b"{\"data\": []}\n{\"data\": []}\n");
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("more text follows"), "{}", e.message);
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_with_its_position() {
+        let e = error(b"{\n  \"name\": \"Caf\xE9\"\n}");
+        assert_eq!((e.line, e.column), (Some(2), Some(14)));
+        assert!(e.message.contains("not valid UTF-8"), "{}", e.message);
+        assert!(e.message.contains("0xE9"), "{}", e.message);
+    }
+
+    #[test]
+    fn utf16_text_gets_its_own_explanation() {
+        let e = error(b"\xFF\xFE{\0}\0");
+        assert!(e.message.contains("UTF-16"), "{}", e.message);
+        let e = error(b"{\0}\0");
+        assert!(e.message.contains("UTF-16"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_directory_where_a_file_is_expected_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_file(dir.path(), "x/crm/users.json").unwrap_err();
+        assert_eq!(e.file, "x/crm/users.json");
+        assert!(e.message.contains("is a directory"), "{}", e.message);
+    }
+}

@@ -1,0 +1,580 @@
+//! `Raw` -> `Document`: what the saved responses mean.
+//!
+//! Owns envelope unwrapping, saved-API-error detection, type checks, concatenating
+//! pages, choosing `desk.organization`, and assembling the document root with its
+//! `meta`. Both export forms go through here, so they follow the same rules.
+
+use super::raw::{Page, PartId, Raw};
+use super::{ExportSource, LoadOptions};
+use crate::doc::{Document, Object, Value};
+use rhai::ImmutableString;
+use std::collections::BTreeMap;
+
+/// Envelope keys the APIs wrap data in. Seeing one of them that is not the expected one
+/// means the file holds another endpoint's response.
+const ENVELOPES: &[&str] = &["org", "users", "modules", "fields", "related_lists", "data"];
+
+/// Keys a list response may carry besides its data; an object of only these is an empty page.
+const PAGINATION: &[&str] = &["info", "page_info"];
+
+/// Builds the document from what was read.
+pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> Document {
+    let Raw {
+        parts,
+        mut notes,
+        failed,
+    } = raw;
+    let mut failed: BTreeMap<String, String> = failed.into_iter().collect();
+    let mut present: Vec<String> = Vec::new();
+    let mut crm: Vec<(ImmutableString, Value)> = Vec::new();
+    let mut desk: Vec<(ImmutableString, Value)> = Vec::new();
+    let mut fields: Vec<(ImmutableString, Value)> = Vec::new();
+    let mut related_lists: Vec<(ImmutableString, Value)> = Vec::new();
+    let mut integration: Option<Value> = None;
+
+    for part in parts {
+        let name = part.id.name();
+        let loaded = match &part.id {
+            PartId::CrmOrg => org(&part.pages, &mut notes),
+            PartId::Integration => integration_object(&part.pages),
+            id => list(id, &part.pages).map(Some),
+        };
+        let value = match loaded {
+            Ok(Some(v)) => v,
+            Ok(None) => continue,
+            Err(reason) => {
+                failed.insert(name, reason);
+                continue;
+            }
+        };
+        present.push(name);
+        match part.id {
+            PartId::CrmOrg => crm.push(("org".into(), value)),
+            PartId::CrmList(k) => crm.push((k.into(), value)),
+            PartId::CrmFields(m) => fields.push((m.into(), value)),
+            PartId::CrmRelatedLists(m) => related_lists.push((m.into(), value)),
+            PartId::DeskList(k) => desk.push((k.into(), value)),
+            PartId::Integration => integration = Some(value),
+        }
+    }
+
+    // The per-module maps count as present when any module is.
+    for (key, map) in [("fields", fields), ("related_lists", related_lists)] {
+        if !map.is_empty() {
+            crm.push((key.into(), Value::object(map)));
+            present.push(format!("crm.{key}"));
+        }
+    }
+
+    let organizations = desk
+        .iter()
+        .find(|(k, _)| k.as_str() == "organizations")
+        .and_then(|(_, v)| v.as_array().cloned());
+    if let Some(orgs) = organizations
+        && let Some(chosen) = desk_organization(&orgs, integration.as_ref(), &mut notes)
+    {
+        desk.push(("organization".into(), chosen));
+        present.push("desk.organization".to_string());
+    }
+
+    present.sort();
+    present.dedup();
+
+    let meta = Value::object(vec![
+        ("source".into(), Value::str(&source.display)),
+        (
+            "present".into(),
+            Value::array(present.iter().map(|p| Value::str(p)).collect()),
+        ),
+        ("audit_time".into(), Value::str(&opts.audit_time)),
+        (
+            "failed".into(),
+            Value::object(
+                failed
+                    .iter()
+                    .map(|(p, r)| (p.as_str().into(), Value::str(r)))
+                    .collect(),
+            ),
+        ),
+        (
+            "notes".into(),
+            Value::array(notes.iter().map(|n| Value::str(n)).collect()),
+        ),
+    ]);
+    let mut root = vec![
+        ("crm".into(), Value::object(crm)),
+        ("desk".into(), Value::object(desk)),
+        ("meta".into(), meta),
+    ];
+    if let Some(i) = integration {
+        root.push(("integration".into(), i));
+    }
+
+    Document {
+        source: source.display.clone(),
+        root: Value::object(root),
+        present,
+        failed,
+        notes,
+    }
+}
+
+/// A list part: every page unwrapped, then concatenated in page order.
+fn list(id: &PartId, pages: &[Page]) -> Result<Value, String> {
+    let mut items: Vec<Value> = Vec::new();
+    for page in pages {
+        items.extend(list_page(id, page)?);
+    }
+    Ok(Value::array(items))
+}
+
+/// One page of a list: the envelope's array, a bare array, or a bare record object.
+fn list_page(id: &PartId, page: &Page) -> Result<Vec<Value>, String> {
+    let part = id.name();
+    let envelope = id.envelope();
+    let obj = match &page.content {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(a)) => return Ok(a.as_ref().clone()),
+        Some(Value::Object(o)) => o,
+        Some(other) => {
+            return Err(format!(
+                "{}: expected an array (or the API response holding one under `{envelope}`), \
+                 found {}; export {part} again",
+                page.origin,
+                other.type_name()
+            ));
+        }
+    };
+    if let Some(reason) = api_error(obj, &page.origin.to_string(), &part) {
+        return Err(reason);
+    }
+    // The part's own envelope first; `data` is what most APIs (and proxies) use.
+    let key = [envelope, "data"]
+        .into_iter()
+        .find(|k| obj.contains_key(k));
+    if let Some(key) = key {
+        return match obj.get(key) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(a)) => Ok(a.as_ref().clone()),
+            Some(other) => Err(format!(
+                "{}: expected an array, found {}; export {part} again",
+                page.origin.at(key),
+                other.type_name()
+            )),
+        };
+    }
+    if let Some(other) = ENVELOPES.iter().find(|k| obj.contains_key(k)) {
+        return Err(format!(
+            "{}: holds a `{other}` response where a `{envelope}` response is expected \
+             (the wrong API response was saved here); export {part} again",
+            page.origin
+        ));
+    }
+    if obj.keys().all(|k| PAGINATION.contains(&k.as_str())) {
+        return Ok(Vec::new());
+    }
+    // A bare object is one record (e.g. `GET /api/v1/agents/{id}` saved on its own).
+    Ok(vec![Value::Object(obj.clone())])
+}
+
+/// The org part: the first element of the `org` response. `Ok(None)`: the response is
+/// empty, so `crm.org` is absent (with a note).
+fn org(pages: &[Page], notes: &mut Vec<String>) -> Result<Option<Value>, String> {
+    let Some(page) = pages.first() else {
+        return Ok(None);
+    };
+    let expected = "an object (or an array holding one)";
+    let empty = |notes: &mut Vec<String>| {
+        notes.push(format!(
+            "{}: the org response is empty, so crm.org is absent",
+            page.origin
+        ));
+        Ok(None)
+    };
+    let first_of = |items: &[Value], at: String, notes: &mut Vec<String>| match items.first() {
+        None => empty(notes),
+        Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
+        Some(other) => Err(format!(
+            "{at}: expected the org object as the first element, found {}; export crm.org again",
+            other.type_name()
+        )),
+    };
+    match &page.content {
+        None | Some(Value::Null) => empty(notes),
+        Some(Value::Array(a)) => first_of(a, page.origin.to_string(), notes),
+        Some(Value::Object(o)) => {
+            if let Some(reason) = api_error(o, &page.origin.to_string(), "crm.org") {
+                return Err(reason);
+            }
+            match o.get("org") {
+                None => Ok(Some(Value::Object(o.clone()))),
+                Some(Value::Null) => empty(notes),
+                Some(Value::Array(a)) => first_of(a, page.origin.at("org"), notes),
+                Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
+                Some(other) => Err(format!(
+                    "{}: expected {expected}, found {}; export crm.org again",
+                    page.origin.at("org"),
+                    other.type_name()
+                )),
+            }
+        }
+        Some(other) => Err(format!(
+            "{}: expected {expected}, found {}; export crm.org again",
+            page.origin,
+            other.type_name()
+        )),
+    }
+}
+
+/// The hand-filled integration settings: an object, as written. A blank file is `{}`.
+fn integration_object(pages: &[Page]) -> Result<Option<Value>, String> {
+    let Some(page) = pages.first() else {
+        return Ok(None);
+    };
+    match &page.content {
+        None | Some(Value::Null) => Ok(Some(Value::empty_object())),
+        Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
+        Some(other) => Err(format!(
+            "{}: expected an object (see integration.json in export-format.md), found {}; \
+             fix the file",
+            page.origin,
+            other.type_name()
+        )),
+    }
+}
+
+/// A saved API error body instead of data: `{"code": ..., "status": "error"}` (CRM) or
+/// `{"errorCode": ...}` (Desk). Returns the failure reason.
+fn api_error(obj: &Object, origin: &str, part: &str) -> Option<String> {
+    let text = |k: &str| {
+        obj.get(k)
+            .and_then(Value::scalar_text)
+            .map(|t| t.trim().to_string())
+    };
+    let is_crm_error = obj.contains_key("code")
+        && text("status").is_some_and(|s| s.eq_ignore_ascii_case("error"));
+    let code = if obj.contains_key("errorCode") {
+        text("errorCode")
+    } else if is_crm_error {
+        text("code")
+    } else {
+        return None;
+    };
+    let code = code.unwrap_or_else(|| "(none)".to_string());
+    let detail = text("message")
+        .filter(|m| !m.is_empty())
+        .map(|m| format!(" ({m})"))
+        .unwrap_or_default();
+    Some(format!(
+        "{origin}: holds a saved API error, code {code}{detail}, not data; \
+         fix the cause and export {part} again"
+    ))
+}
+
+/// `desk.organization`: the org whose id is `integration.crm.linked_desk_org_id`, else
+/// the default org, else the first. Ids compare as trimmed strings.
+fn desk_organization(
+    orgs: &[Value],
+    integration: Option<&Value>,
+    notes: &mut Vec<String>,
+) -> Option<Value> {
+    let text = |v: Option<&Value>| {
+        v.and_then(Value::scalar_text)
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    };
+    let linked = text(integration.and_then(|i| i.get_path("crm.linked_desk_org_id")));
+    if let Some(linked) = &linked {
+        if let Some(org) = orgs
+            .iter()
+            .find(|o| text(o.get("id")).as_deref() == Some(linked.as_str()))
+        {
+            return Some(org.clone());
+        }
+        notes.push(format!(
+            "integration.crm.linked_desk_org_id is {linked}, but no organization in \
+             desk.organizations has that id; desk.organization is the default (else the first) one"
+        ));
+    }
+    let is_default = |o: &&Value| match o.get("isDefault") {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Str(s)) => s.trim().eq_ignore_ascii_case("true"),
+        _ => false,
+    };
+    orgs.iter()
+        .find(is_default)
+        .or_else(|| orgs.first())
+        .cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::raw::{Origin, RawPart};
+    use super::super::{ExportKind, json};
+    use super::*;
+
+    fn parsed(text: &str) -> Option<Value> {
+        match json::parse(text.as_bytes(), "t.json") {
+            Ok(json::Parsed::Value(v)) => Some(v),
+            Ok(json::Parsed::Blank) => None,
+            Err(e) => panic!("test JSON does not parse: {e}"),
+        }
+    }
+
+    fn page(file: &str, text: &str) -> Page {
+        Page {
+            origin: Origin::file(file),
+            content: parsed(text),
+        }
+    }
+
+    fn doc(parts: Vec<(PartId, Vec<Page>)>) -> Document {
+        let source = ExportSource {
+            path: "x".into(),
+            display: "x".into(),
+            kind: ExportKind::Bundle,
+        };
+        let raw = Raw {
+            parts: parts
+                .into_iter()
+                .map(|(id, pages)| RawPart { id, pages })
+                .collect(),
+            ..Raw::default()
+        };
+        let opts = LoadOptions {
+            audit_time: "2026-01-01T00:00:00Z".into(),
+        };
+        assemble(&source, raw, &opts)
+    }
+
+    fn one(id: PartId, text: &str) -> Document {
+        doc(vec![(id, vec![page("x/f.json", text)])])
+    }
+
+    fn len_at(d: &Document, path: &str) -> Option<usize> {
+        d.root.get_path(path).and_then(Value::as_array).map(|a| a.len())
+    }
+
+    #[test]
+    fn each_envelope_key_is_unwrapped_for_its_part() {
+        let cases = [
+            (PartId::CrmList("users"), r#"{"users": [{}, {}], "info": {"count": 2}}"#, "crm.users"),
+            (PartId::CrmList("admin_users"), r#"{"users": [{}, {}]}"#, "crm.admin_users"),
+            (PartId::CrmList("modules"), r#"{"modules": [{}, {}]}"#, "crm.modules"),
+            (PartId::CrmFields("Accounts".into()), r#"{"fields": [{}, {}]}"#, "crm.fields.Accounts"),
+            (
+                PartId::CrmRelatedLists("Contacts".into()),
+                r#"{"related_lists": [{}, {}]}"#,
+                "crm.related_lists.Contacts",
+            ),
+            (PartId::CrmList("contacts"), r#"{"data": [{}, {}], "info": {}}"#, "crm.contacts"),
+            (PartId::DeskList("tickets"), r#"{"data": [{}, {}]}"#, "desk.tickets"),
+        ];
+        for (id, text, path) in cases {
+            let d = one(id, text);
+            assert_eq!(len_at(&d, path), Some(2), "{path} from {text}");
+            assert!(d.is_present(path), "{path} should be present");
+            assert!(d.failed.is_empty(), "{:?}", d.failed);
+        }
+    }
+
+    #[test]
+    fn the_org_envelope_gives_its_first_element() {
+        let d = one(PartId::CrmOrg, r#"{"org": [{"id": 1, "company_name": "Acme"}, {"id": 2}]}"#);
+        assert_eq!(d.root.get_path("crm.org.company_name"), Some(&Value::str("Acme")));
+        assert_eq!(d.root.get_path("crm.org.id"), Some(&Value::str("1")));
+        assert!(d.is_present("crm.org"));
+    }
+
+    #[test]
+    fn a_bare_array_and_a_bare_object_are_accepted() {
+        let d = one(PartId::DeskList("agents"), r#"[{"emailId": "a@x"}, {"emailId": "b@x"}]"#);
+        assert_eq!(len_at(&d, "desk.agents"), Some(2));
+        let d = one(PartId::DeskList("agents"), r#"{"emailId": "a@x", "status": "ACTIVE"}"#);
+        assert_eq!(d.root.get_path("desk.agents.0.emailId"), Some(&Value::str("a@x")));
+        let d = one(PartId::CrmOrg, r#"{"company_name": "Acme"}"#);
+        assert_eq!(d.root.get_path("crm.org.company_name"), Some(&Value::str("Acme")));
+        let d = one(PartId::CrmOrg, r#"[{"company_name": "Acme"}]"#);
+        assert_eq!(d.root.get_path("crm.org.company_name"), Some(&Value::str("Acme")));
+    }
+
+    #[test]
+    fn data_null_and_blank_pages_are_empty_lists_that_are_present() {
+        for text in [r#"{"data": null}"#, "", "  \n", r#"{"info": {"more_records": false}}"#] {
+            let d = one(PartId::DeskList("tickets"), text);
+            assert_eq!(len_at(&d, "desk.tickets"), Some(0), "{text:?}");
+            assert!(d.is_present("desk.tickets"), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_org_response_leaves_crm_org_absent_with_a_note() {
+        for text in ["", r#"{"org": []}"#] {
+            let d = one(PartId::CrmOrg, text);
+            assert_eq!(d.root.get_path("crm.org"), None, "{text:?}");
+            assert!(!d.is_present("crm.org"));
+            assert!(d.notes.iter().any(|n| n.contains("org response is empty")), "{:?}", d.notes);
+        }
+    }
+
+    #[test]
+    fn pages_are_concatenated_in_the_given_order() {
+        let d = doc(vec![(
+            PartId::CrmList("contacts"),
+            vec![
+                page("p1.json", r#"{"data": [{"n": 1}, {"n": 2}]}"#),
+                page("p2.json", ""),
+                page("p3.json", r#"[{"n": 3}]"#),
+            ],
+        )]);
+        let ns: Vec<_> = (0..3)
+            .map(|i| d.root.get_path(&format!("crm.contacts.{i}.n")).cloned())
+            .collect();
+        assert_eq!(ns, vec![Some(Value::Int(1)), Some(Value::Int(2)), Some(Value::Int(3))]);
+    }
+
+    #[test]
+    fn a_saved_crm_api_error_fails_the_part_naming_file_and_code() {
+        let d = one(
+            PartId::CrmList("users"),
+            r#"{"code": "INVALID_TOKEN", "details": {}, "message": "invalid oauth token", "status": "error"}"#,
+        );
+        assert!(!d.is_present("crm.users"));
+        assert_eq!(d.root.get_path("crm.users"), None);
+        let reason = &d.failed["crm.users"];
+        assert!(reason.contains("x/f.json"), "{reason}");
+        assert!(reason.contains("INVALID_TOKEN"), "{reason}");
+        assert!(reason.contains("export crm.users again"), "{reason}");
+        let failed = d.root.get_path("meta.failed").and_then(Value::as_object).unwrap();
+        assert_eq!(failed.get("crm.users").and_then(Value::as_str), Some(reason.as_str()));
+    }
+
+    #[test]
+    fn a_saved_desk_api_error_in_any_page_fails_the_whole_part() {
+        let d = doc(vec![(
+            PartId::DeskList("tickets"),
+            vec![
+                page("t/page-001.json", r#"{"data": [{}]}"#),
+                page("t/page-002.json", r#"{"errorCode": "UNAUTHORIZED", "message": "no scope"}"#),
+            ],
+        )]);
+        assert!(!d.is_present("desk.tickets"));
+        let reason = &d.failed["desk.tickets"];
+        assert!(reason.contains("t/page-002.json"), "{reason}");
+        assert!(reason.contains("UNAUTHORIZED"), "{reason}");
+    }
+
+    #[test]
+    fn values_of_the_wrong_type_fail_the_part_naming_file_key_and_expected_type() {
+        let cases = [
+            (PartId::CrmList("users"), r#"{"users": {"id": 1}}"#, "key `users`", "an array"),
+            (PartId::CrmList("users"), r#"{"users": "none"}"#, "key `users`", "found a string"),
+            (PartId::DeskList("tickets"), r#""tickets""#, "x/f.json", "expected an array"),
+            (PartId::Integration, r#"[1]"#, "x/f.json", "expected an object"),
+            (PartId::CrmOrg, r#"{"org": "Acme"}"#, "key `org`", "expected an object"),
+            (PartId::CrmOrg, r#"42"#, "x/f.json", "expected an object"),
+            (PartId::CrmList("modules"), r#"{"users": []}"#, "`users` response", "`modules`"),
+        ];
+        for (id, text, names, expects) in cases {
+            let name = id.name();
+            let d = one(id, text);
+            let reason = d.failed.get(&name).unwrap_or_else(|| panic!("{name} should fail on {text}"));
+            assert!(reason.contains(names), "{reason}");
+            assert!(reason.contains(expects), "{reason}");
+            assert!(!d.is_present(&name));
+        }
+    }
+
+    #[test]
+    fn unknown_keys_in_records_are_kept() {
+        let d = one(PartId::CrmList("users"), r#"{"users": [{"custom_thing": [1, 2]}]}"#);
+        assert_eq!(
+            d.root.get_path("crm.users.0.custom_thing.1"),
+            Some(&Value::Int(2))
+        );
+    }
+
+    #[test]
+    fn a_blank_integration_file_is_an_empty_object() {
+        let d = one(PartId::Integration, "");
+        assert_eq!(d.root.get("integration"), Some(&Value::empty_object()));
+        assert!(d.is_present("integration"));
+    }
+
+    fn with_orgs(orgs: &str, integration: Option<&str>) -> Document {
+        let mut parts = vec![(PartId::DeskList("organizations"), vec![page("o.json", orgs)])];
+        if let Some(i) = integration {
+            parts.push((PartId::Integration, vec![page("i.json", i)]));
+        }
+        doc(parts)
+    }
+
+    const ORGS: &str = r#"{"data": [
+        {"id": 111, "companyName": "First"},
+        {"id": 2389290, "companyName": "Linked"},
+        {"id": "333", "companyName": "Default", "isDefault": true}]}"#;
+
+    fn chosen(d: &Document) -> Option<&str> {
+        d.root
+            .get_path("desk.organization.companyName")
+            .and_then(Value::as_str)
+    }
+
+    #[test]
+    fn the_desk_organization_is_the_one_linked_in_integration_json() {
+        let d = with_orgs(ORGS, Some(r#"{"crm": {"linked_desk_org_id": " 2389290 "}}"#));
+        assert_eq!(chosen(&d), Some("Linked"));
+        assert!(d.is_present("desk.organization"));
+        // A numeric linked id is normalised to a string too.
+        let d = with_orgs(ORGS, Some(r#"{"crm": {"linked_desk_org_id": 2389290}}"#));
+        assert_eq!(chosen(&d), Some("Linked"));
+    }
+
+    #[test]
+    fn without_a_link_the_desk_organization_is_the_default_one() {
+        let d = with_orgs(ORGS, None);
+        assert_eq!(chosen(&d), Some("Default"));
+        let d = with_orgs(ORGS, Some(r#"{"crm": {"linked_desk_org_id": "999"}}"#));
+        assert_eq!(chosen(&d), Some("Default"));
+        assert!(d.notes.iter().any(|n| n.contains("999")), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn without_a_link_or_default_the_desk_organization_is_the_first() {
+        let d = with_orgs(r#"{"data": [{"id": 1, "companyName": "First"}, {"id": 2}]}"#, None);
+        assert_eq!(chosen(&d), Some("First"));
+    }
+
+    #[test]
+    fn no_organizations_means_no_desk_organization() {
+        let d = with_orgs(r#"{"data": []}"#, None);
+        assert_eq!(d.root.get_path("desk.organization"), None);
+        assert!(!d.is_present("desk.organization"));
+        assert!(d.is_present("desk.organizations"));
+    }
+
+    #[test]
+    fn meta_records_source_time_present_failed_and_notes() {
+        let d = doc(vec![
+            (PartId::CrmList("users"), vec![page("u.json", "[]")]),
+            (PartId::CrmFields("Accounts".into()), vec![page("a.json", "[]")]),
+            (PartId::CrmOrg, vec![page("o.json", "")]),
+        ]);
+        let meta = d.root.get("meta").unwrap();
+        assert_eq!(meta.get("source"), Some(&Value::str("x")));
+        assert_eq!(meta.get("audit_time"), Some(&Value::str("2026-01-01T00:00:00Z")));
+        let present: Vec<_> = meta
+            .get("present")
+            .and_then(Value::as_array)
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(present, ["crm.fields", "crm.fields.Accounts", "crm.users"]);
+        assert_eq!(d.present, present);
+        assert_eq!(meta.get("failed"), Some(&Value::empty_object()));
+        assert_eq!(meta.get("notes").and_then(Value::as_array).map(|n| n.len()), Some(1));
+        assert!(d.root.get("desk").and_then(Value::as_object).is_some());
+        assert_eq!(d.root.get("integration"), None);
+    }
+}

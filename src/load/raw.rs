@@ -1,0 +1,137 @@
+//! What both export forms read into before interpretation: parts, each made of pages of
+//! parsed JSON, with where every page came from. `bundle` and `single` produce a `Raw`;
+//! `parts` turns it into the document. Keeping this in between is what makes the two
+//! forms follow the same rules for envelopes, errors and types.
+
+use crate::doc::Value;
+use std::fmt;
+
+/// CRM list resources: the document key (also the bundle file stem) and the envelope
+/// key of its API response.
+pub(crate) const CRM_LISTS: &[(&str, &str)] = &[
+    ("users", "users"),
+    ("admin_users", "users"),
+    ("modules", "modules"),
+    ("contacts", "data"),
+    ("leads", "data"),
+];
+
+/// Desk list resources (all in a `data` envelope).
+pub(crate) const DESK_LISTS: &[&str] = &["organizations", "departments", "agents", "contacts", "tickets"];
+
+/// One part of an export, as `meta.present` names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum PartId {
+    CrmOrg,
+    /// A key of `CRM_LISTS`.
+    CrmList(&'static str),
+    /// `crm.fields.<Module>`
+    CrmFields(String),
+    /// `crm.related_lists.<Module>`
+    CrmRelatedLists(String),
+    /// A key of `DESK_LISTS`.
+    DeskList(&'static str),
+    Integration,
+}
+
+impl PartId {
+    /// The CRM list part for a document key, if it is one.
+    pub(crate) fn crm_list(key: &str) -> Option<PartId> {
+        CRM_LISTS.iter().find(|(k, _)| *k == key).map(|(k, _)| PartId::CrmList(k))
+    }
+
+    /// The Desk list part for a document key, if it is one.
+    pub(crate) fn desk_list(key: &str) -> Option<PartId> {
+        DESK_LISTS.iter().find(|k| **k == key).map(|k| PartId::DeskList(k))
+    }
+
+    /// The name in `meta.present` / `meta.failed`.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            PartId::CrmOrg => "crm.org".to_string(),
+            PartId::CrmList(k) => format!("crm.{k}"),
+            PartId::CrmFields(m) => format!("crm.fields.{m}"),
+            PartId::CrmRelatedLists(m) => format!("crm.related_lists.{m}"),
+            PartId::DeskList(k) => format!("desk.{k}"),
+            PartId::Integration => "integration".to_string(),
+        }
+    }
+
+    /// The key the API wraps this part's data in.
+    pub(crate) fn envelope(&self) -> &'static str {
+        match self {
+            PartId::CrmOrg => "org",
+            PartId::CrmList(k) => CRM_LISTS
+                .iter()
+                .find(|(key, _)| key == k)
+                .map_or("data", |(_, env)| env),
+            PartId::CrmFields(_) => "fields",
+            PartId::CrmRelatedLists(_) => "related_lists",
+            PartId::DeskList(_) | PartId::Integration => "data",
+        }
+    }
+}
+
+/// Where a page came from: a file, and in a single-file export the key inside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Origin {
+    pub file: String,
+    pub key: Option<String>,
+}
+
+impl Origin {
+    pub(crate) fn file(file: &str) -> Origin {
+        Origin {
+            file: file.to_string(),
+            key: None,
+        }
+    }
+
+    pub(crate) fn key(file: &str, key: &str) -> Origin {
+        Origin {
+            file: file.to_string(),
+            key: Some(key.to_string()),
+        }
+    }
+
+    /// Names a key inside this page's response: "users.json, key `users`" or
+    /// "export.json, key `crm.users.users`".
+    pub(crate) fn at(&self, inner: &str) -> String {
+        match &self.key {
+            Some(k) => format!("{}, key `{k}.{inner}`", self.file),
+            None => format!("{}, key `{inner}`", self.file),
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.key {
+            Some(k) => write!(f, "{}, key `{k}`", self.file),
+            None => f.write_str(&self.file),
+        }
+    }
+}
+
+/// One file's (or one key's) content. `None`: a blank file (HTTP 204).
+#[derive(Clone, Debug)]
+pub(crate) struct Page {
+    pub origin: Origin,
+    pub content: Option<Value>,
+}
+
+/// A part that was exported, as one or more pages (a page directory gives several).
+#[derive(Clone, Debug)]
+pub(crate) struct RawPart {
+    pub id: PartId,
+    pub pages: Vec<Page>,
+}
+
+/// Everything read from one export, not yet interpreted.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Raw {
+    pub parts: Vec<RawPart>,
+    pub notes: Vec<String>,
+    /// Failures found while reading the layout (a section of the wrong type), by part name.
+    pub failed: Vec<(String, String)>,
+}

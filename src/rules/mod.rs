@@ -1,0 +1,11 @@
+//! Rules: the catalogue of `.rhai` files, compiling them, and running one on a document.
+
+pub mod catalogue;
+pub mod meta;
+pub mod result;
+pub mod rule;
+pub mod run;
+
+pub use catalogue::{Catalogue, Selection};
+pub use result::{Finding, RuleResult};
+pub use rule::{Origin, Rule};

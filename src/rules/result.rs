@@ -1,0 +1,51 @@
+//! What running a rule produces: findings, and the rule's combined status.
+
+use crate::status::Status;
+use crate::text::Text;
+use std::time::Duration;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub check: String,
+    pub status: Status,
+    pub message: Text,
+    /// JSON Pointers into the loaded document.
+    pub evidence: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RuleResult {
+    pub rule: String,
+    pub faq: u32,
+    pub title: Text,
+    pub status: Status,
+    pub findings: Vec<Finding>,
+    /// What the rule printed with `print`/`debug`.
+    pub output: String,
+    pub elapsed: Duration,
+}
+
+impl RuleResult {
+    /// The worst finding; `skip` only when every finding is `skip`.
+    pub fn combine(findings: &[Finding]) -> Status {
+        Status::worst(findings.iter().map(|f| f.status)).unwrap_or(Status::Error)
+    }
+
+    /// The one-finding result of a rule that broke: its `check` is the rule id.
+    pub fn broken(rule: &str, faq: u32, title: Text, why: Text) -> RuleResult {
+        RuleResult {
+            rule: rule.to_owned(),
+            faq,
+            title,
+            status: Status::Error,
+            findings: vec![Finding {
+                check: rule.to_owned(),
+                status: Status::Error,
+                message: why,
+                evidence: vec![],
+            }],
+            output: String::new(),
+            elapsed: Duration::ZERO,
+        }
+    }
+}

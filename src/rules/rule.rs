@@ -1,0 +1,134 @@
+//! One rule: its id, where it came from, and its compiled script and metadata, or the
+//! problems that kept it from compiling (each as `path:line:col: message`).
+
+use super::meta::{CHECK_KEYS, META_KEYS, RuleMeta};
+use crate::suggest::did_you_mean;
+use rhai::{AST, Engine};
+use std::fmt;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Builtin,
+    File(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Builtin => f.write_str("built-in"),
+            Origin::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    pub meta: RuleMeta,
+    pub ast: AST,
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub id: String,
+    pub origin: Origin,
+    pub compiled: Result<Compiled, Vec<String>>,
+}
+
+impl Rule {
+    /// The FAQ number for ordering (0 when the rule did not compile).
+    pub fn faq(&self) -> u32 {
+        self.compiled.as_ref().map_or(0, |c| c.meta.faq)
+    }
+
+    /// Where problems are reported: the file, or `rules/<id>.rhai (built in)`.
+    pub fn location(&self) -> String {
+        match &self.origin {
+            Origin::Builtin => format!("rules/{}.rhai (built in)", self.id),
+            Origin::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// Compiles `source` and reads and validates its `META`.
+    pub fn compile(engine: &Engine, id: &str, origin: Origin, source: &str) -> Rule {
+        let mut rule = Rule {
+            id: id.to_owned(),
+            origin,
+            compiled: Err(vec![]),
+        };
+        rule.compiled = compile(engine, &rule.location(), source);
+        if !super::meta::is_kebab(id) {
+            let problem = format!(
+                "{}:1:1: rule id `{id}` (the file name) must be kebab-case, e.g. `sync-running`",
+                rule.location()
+            );
+            match &mut rule.compiled {
+                Ok(_) => rule.compiled = Err(vec![problem]),
+                Err(ps) => ps.insert(0, problem),
+            }
+        }
+        rule
+    }
+}
+
+fn compile(engine: &Engine, path: &str, source: &str) -> Result<Compiled, Vec<String>> {
+    let ast = engine.compile(source).map_err(|e| {
+        let pos = e.position();
+        vec![format!(
+            "{path}:{}:{}: {}",
+            pos.line().unwrap_or(1),
+            pos.position().unwrap_or(1),
+            e.err_type()
+        )]
+    })?;
+    let meta_line = source
+        .lines()
+        .position(|l| l.trim_start().starts_with("const META"))
+        .map_or(1, |i| i + 1);
+    let at = |msg: String| format!("{path}:{meta_line}:1: {msg}");
+
+    let Some((_, _, meta)) = ast
+        .iter_literal_variables(true, false)
+        .find(|(name, _, _)| *name == "META")
+    else {
+        return Err(vec![at(
+            "no `const META = #{...}` made only of literals (strings, numbers, arrays, maps): \
+             every rule starts with one; see docs/writing-rules.md"
+                .to_owned(),
+        )]);
+    };
+    let meta: RuleMeta = rhai::serde::from_dynamic(&meta).map_err(|e| vec![at(meta_error(&e.to_string()))])?;
+    let mut problems: Vec<String> = meta.problems().into_iter().map(at).collect();
+    if !ast
+        .iter_functions()
+        .any(|f| f.name == "audit" && f.params.len() == 1)
+    {
+        problems.push(format!(
+            "{path}:1:1: no `fn audit(doc)`: every rule defines it and returns an array of findings"
+        ));
+    }
+    if problems.is_empty() {
+        Ok(Compiled { meta, ast })
+    } else {
+        Err(problems)
+    }
+}
+
+/// Turns serde's message into one that names the META key and suggests the right one.
+fn meta_error(serde_msg: &str) -> String {
+    let msg = serde_msg.trim_start_matches("Error in ").to_owned();
+    if let Some(rest) = msg.split("unknown field `").nth(1)
+        && let Some(key) = rest.split('`').next()
+    {
+        let known: Vec<&str> = META_KEYS.iter().chain(CHECK_KEYS).copied().collect();
+        let hint = did_you_mean(key, &known)
+            .map(|k| format!("; did you mean `{k}`?"))
+            .unwrap_or_default();
+        return format!(
+            "META: unknown key `{key}`{hint} (META keys: {}; each check: {})",
+            META_KEYS.join(", "),
+            CHECK_KEYS.join(", ")
+        );
+    }
+    format!("META: {msg}")
+}

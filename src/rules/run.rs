@@ -1,0 +1,243 @@
+//! Running one rule against one document: sandboxed, bounded, panic-proof, and with
+//! whatever the script returns checked before it becomes findings.
+
+use super::result::{Finding, RuleResult};
+use super::rule::{Compiled, Rule};
+use crate::doc::Document;
+use crate::engine::sandbox::{Limits, RunGuard};
+use crate::status::Status;
+use crate::text::Text;
+use rhai::{CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Scope};
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
+use std::time::Instant;
+
+/// Stack size for threads that run rules. Rhai recursion uses the native stack; with
+/// `max_call_levels` at its default this leaves a wide margin even in debug builds.
+pub const RULE_STACK_SIZE: usize = 64 << 20;
+
+/// Runs `rule` on `doc` (whose root, as a rule sees it, is `root`). Never panics.
+pub fn run(
+    engine: &Engine,
+    limits: &Limits,
+    rule: &Rule,
+    doc: &Document,
+    root: &Dynamic,
+) -> RuleResult {
+    let started = Instant::now();
+    let c = match &rule.compiled {
+        Ok(c) => c,
+        Err(problems) => {
+            return RuleResult::broken(
+                &rule.id,
+                0,
+                Text::same(&rule.id),
+                Text {
+                    ja: format!("ルールをコンパイルできません: {}", problems.join("; ")),
+                    en: format!("the rule does not compile: {}", problems.join("; ")),
+                },
+            );
+        }
+    };
+    let broken = |why: Text| RuleResult::broken(&rule.id, c.meta.faq, c.meta.title.clone(), why);
+
+    for need in &c.meta.needs {
+        if let Some((part, why)) = doc.failure(need) {
+            return broken(Text {
+                ja: format!("このルールが使う {part} を読み込めませんでした: {why}"),
+                en: format!("this rule needs {part}, which could not be loaded: {why}"),
+            });
+        }
+    }
+
+    install_quiet_panic_hook();
+    let guard = RunGuard::begin(limits);
+    IN_RULE.with(|f| f.set(true));
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let mut scope = Scope::new();
+        engine.call_fn_with_options::<Dynamic>(
+            CallFnOptions::new().eval_ast(true).rewind_scope(true),
+            &mut scope,
+            &c.ast,
+            "audit",
+            (root.clone(),),
+        )
+    }));
+    IN_RULE.with(|f| f.set(false));
+    let log = guard.finish();
+
+    let findings = match outcome {
+        Err(panic) => Err(format!(
+            "the script engine panicked ({}); this is a Rhai bug the rule triggered, often an assignment into a constant",
+            panic_text(&*panic)
+        )),
+        Ok(Err(e)) => Err(describe(&e, limits)),
+        Ok(Ok(value)) => findings(value, c),
+    };
+    match findings {
+        Ok(findings) => RuleResult {
+            rule: rule.id.clone(),
+            faq: c.meta.faq,
+            title: c.meta.title.clone(),
+            status: RuleResult::combine(&findings),
+            findings,
+            output: log.output,
+            elapsed: started.elapsed(),
+        },
+        Err(why) => {
+            let mut r = broken(Text {
+                ja: format!("ルールの実行に失敗しました: {why}"),
+                en: format!("the rule failed: {why}"),
+            });
+            r.output = log.output;
+            r.elapsed = started.elapsed();
+            r
+        }
+    }
+}
+
+/// A script error in words a rule author can act on.
+fn describe(e: &EvalAltResult, limits: &Limits) -> String {
+    let at = |pos: &rhai::Position| {
+        if pos.is_none() {
+            String::new()
+        } else {
+            format!(" ({pos})")
+        }
+    };
+    match e {
+        // The limits stop a closure inside `map`/`filter`/...: say why, and where.
+        EvalAltResult::ErrorInFunctionCall(name, _, inner, pos) => {
+            format!("{} (in a call to `{name}`{})", describe(inner, limits), at(pos))
+        }
+        EvalAltResult::ErrorTerminated(reason, pos) => format!("{reason}{}", at(pos)),
+        EvalAltResult::ErrorStackOverflow(pos) => format!(
+            "calls nested deeper than {} levels, the limit: endless recursion?{}",
+            limits.max_call_levels,
+            at(pos)
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, pos) => format!(
+            "{what} grew past the limit ({} bytes per string, {} items per array or map): \
+             a value doubling in a loop?{}",
+            limits.max_string_size,
+            limits.max_array_size,
+            at(pos)
+        ),
+        EvalAltResult::ErrorRuntime(value, pos) => format!("threw {value}{}", at(pos)),
+        other => other.to_string(),
+    }
+}
+
+/// Checks what `audit` returned and turns it into findings, remedies appended.
+fn findings(value: Dynamic, c: &Compiled) -> Result<Vec<Finding>, String> {
+    let type_name = value.type_name();
+    let Some(items) = value.try_cast::<rhai::Array>() else {
+        return Err(format!(
+            "audit() must return an array of findings made with pass(), warn(), fail() or skip(); it returned {type_name}"
+        ));
+    };
+    if items.is_empty() {
+        return Err("audit() returned no findings: report at least one per check".to_owned());
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| finding(i, item, c))
+        .collect()
+}
+
+fn finding(i: usize, item: Dynamic, c: &Compiled) -> Result<Finding, String> {
+    let type_name = item.type_name();
+    let Some(map) = item.try_cast::<Map>() else {
+        return Err(format!(
+            "finding #{i} is {type_name}; make findings with pass(), warn(), fail() or skip()"
+        ));
+    };
+    let text = |key: &str| map.get(key).and_then(|v| v.clone().into_string().ok());
+    let check = text("check").ok_or(format!("finding #{i} has no `check` name"))?;
+    let Some(check_meta) = c.meta.checks.get(&check) else {
+        let known: Vec<&str> = c.meta.checks.keys().map(String::as_str).collect();
+        return Err(format!(
+            "finding #{i} names check `{check}`, which META.checks does not declare (declared: {})",
+            known.join(", ")
+        ));
+    };
+    let status: Status = text("status")
+        .ok_or(format!("finding #{i} ({check}) has no `status`"))?
+        .parse()
+        .map_err(|e| format!("finding #{i} ({check}): {e}"))?;
+    if !check_meta.statuses.contains(&status) {
+        return Err(format!(
+            "check `{check}` reported `{status}`, which META.checks.{check}.statuses does not list"
+        ));
+    }
+    let message = message(map.get("message"))
+        .ok_or(format!("finding #{i} ({check}) needs a message: a string or #{{ja: \"...\", en: \"...\"}}"))?;
+    let evidence = match map.get("evidence") {
+        None => vec![],
+        Some(e) if e.is_unit() => vec![],
+        Some(e) => e
+            .clone()
+            .into_typed_array::<rhai::ImmutableString>()
+            .map_err(|_| format!("finding #{i} ({check}): evidence must be an array of JSON Pointers"))?
+            .into_iter()
+            .map(|p| {
+                if p.is_empty() || p.starts_with('/') {
+                    Ok(p.to_string())
+                } else {
+                    Err(format!(
+                        "finding #{i} ({check}): evidence `{p}` is not a JSON Pointer (it starts with `/`)"
+                    ))
+                }
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let message = if matches!(status, Status::Warn | Status::Fail) {
+        message.then(&check_meta.remedy)
+    } else {
+        message
+    };
+    Ok(Finding {
+        check,
+        status,
+        message,
+        evidence,
+    })
+}
+
+fn message(m: Option<&Dynamic>) -> Option<Text> {
+    let m = m?;
+    if let Ok(s) = m.clone().into_string() {
+        return (!s.trim().is_empty()).then(|| Text::same(s));
+    }
+    let map = m.read_lock::<Map>()?;
+    let get = |k: &str| map.get(k).and_then(|v| v.clone().into_string().ok());
+    let (ja, en) = (get("ja")?, get("en")?);
+    (!ja.trim().is_empty() && !en.trim().is_empty()).then_some(Text { ja, en })
+}
+
+thread_local! {
+    static IN_RULE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Panics inside a rule become that rule's `error`; they must not also spray a
+/// backtrace over the user's terminal. Other panics still reach the previous hook.
+fn install_quiet_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_RULE.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(ToString::to_string)
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned())
+}
