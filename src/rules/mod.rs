@@ -1,5 +1,6 @@
 //! Rules: the catalogue of `.rhai` files, compiling them, and running one on a document.
 
+pub mod cases;
 pub mod catalogue;
 pub mod meta;
 pub mod result;
