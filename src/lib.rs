@@ -14,3 +14,6 @@ pub mod text;
 pub mod suggest;
 pub mod rules;
 
+pub mod audit;
+pub mod report;
+pub mod cli;

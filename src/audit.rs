@@ -1,0 +1,96 @@
+//! One audit run: find the exports, load each, run every rule on each, in parallel,
+//! with results in a deterministic order (exports by path, rules in catalogue order).
+
+use crate::doc::Document;
+use crate::engine::{Limits, node::Node};
+use crate::load::{self, LoadOptions};
+use crate::rules::run::{RULE_STACK_SIZE, run};
+use crate::rules::{Catalogue, RuleResult};
+use crate::status::Status;
+use rayon::prelude::*;
+use rhai::Engine;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The outcome for one export: its rule results, or why it could not be loaded.
+#[derive(Debug)]
+pub struct ExportOutcome {
+    pub path: String,
+    pub result: Result<Audited, String>,
+}
+
+#[derive(Debug)]
+pub struct Audited {
+    pub results: Vec<RuleResult>,
+    pub notes: Vec<String>,
+    pub present: Vec<String>,
+}
+
+impl ExportOutcome {
+    /// The worst result (`skip` only if all are); `error` when it did not load.
+    pub fn status(&self) -> Status {
+        match &self.result {
+            Err(_) => Status::Error,
+            Ok(a) => Status::worst(a.results.iter().map(|r| r.status)).unwrap_or(Status::Skip),
+        }
+    }
+}
+
+/// The pool rules run on: threads with stacks large enough for Rhai's recursion.
+fn pool() -> &'static rayon::ThreadPool {
+    static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(RULE_STACK_SIZE)
+            .thread_name(|i| format!("rules-{i}"))
+            .build()
+            .unwrap_or_else(|e| panic!("cannot start the rule threads: {e}"))
+    })
+}
+
+/// Audits every export named by `inputs` with every rule of `catalogue`.
+pub fn audit(
+    engine: &Engine,
+    catalogue: &Catalogue,
+    limits: &Limits,
+    inputs: &[PathBuf],
+    load_opts: &LoadOptions,
+) -> Vec<ExportOutcome> {
+    let sources = load::discover(inputs);
+    let mut outcomes: Vec<ExportOutcome> = pool().install(|| {
+        sources
+            .into_par_iter()
+            .map(|found| match found {
+                Err(e) => ExportOutcome {
+                    path: e.file.clone(),
+                    result: Err(e.to_string()),
+                },
+                Ok(src) => ExportOutcome {
+                    path: src.display.clone(),
+                    result: load::load(&src, load_opts)
+                        .map(|doc| run_all(engine, catalogue, limits, &doc))
+                        .map_err(|e| e.to_string()),
+                },
+            })
+            .collect()
+    });
+    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
+    outcomes
+}
+
+/// Every rule on one loaded document. The document is shared, never copied.
+pub fn run_all(engine: &Engine, catalogue: &Catalogue, limits: &Limits, doc: &Document) -> Audited {
+    let root = Node::root(&doc.root);
+    let results = pool().install(|| {
+        catalogue
+            .rules
+            .par_iter()
+            .map(|rule| run(engine, limits, rule, doc, &root))
+            .collect()
+    });
+    Audited {
+        results,
+        notes: doc.notes.clone(),
+        present: doc.present.clone(),
+    }
+}

@@ -1,0 +1,103 @@
+//! The command line as parsed by clap (cli.md is the contract for names and defaults).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "crmdesk-audit",
+    version,
+    about = "Audit Zoho CRM <-> Zoho Desk integration exports against the FAQ, with sandboxed Rhai rules",
+    after_help = "Exit status: 0 nothing reached --fail-on; 1 something did; 2 usage error, an export that \
+                  could not be loaded, a rule that did not compile or ended in error, or no rules."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit exports: a bundle directory, a single .json file, or a directory holding many exports.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Exports to audit.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The lowest status that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Fail, value_name = "LEVEL")]
+    pub fail_on: FailOn,
+
+    /// Language of titles and messages [default: ja when LANG starts with ja, else en].
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+
+    /// RFC 3339 time with an offset that rules treat as now, e.g. 2026-11-24T09:00:00+09:00.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Load rules from DIR (repeatable); a rule whose id matches a built-in replaces it.
+    /// [default: ./rules if it exists, else the built-in rules]
+    #[arg(long = "rules", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+
+    /// Run only this rule (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub only: Vec<String>,
+
+    /// Leave out this rule (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub skip: Vec<String>,
+}
+
+/// Bounds on every rule run (docs: README, "Limits").
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Rhai operations one rule may perform on one export (closures included).
+    #[arg(long, value_name = "N", default_value_t = 100_000_000)]
+    pub max_operations: u64,
+
+    /// Seconds one rule may run on one export.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub timeout: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Fail,
+    Warn,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    Ja,
+    En,
+}

@@ -1,0 +1,178 @@
+//! The command line: parse, validate once, run, map the outcome to an exit status.
+//! This is the only layer that writes to stdout or stderr.
+
+pub mod args;
+pub mod output;
+
+use crate::audit::{self, ExportOutcome};
+use crate::engine::{self, Limits};
+use crate::load::LoadOptions;
+use crate::report;
+use crate::rules::{Catalogue, Selection};
+use crate::status::Status;
+use crate::text::Lang;
+use args::{AuditArgs, Cli, Command, FailOn, Format, LangArg, LimitArgs, RuleArgs};
+use clap::Parser;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit statuses (cli.md).
+pub const SUCCESS: u8 = 0;
+pub const FAILURE: u8 = 1;
+pub const ERROR: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Audit(a) => audit_command(&a),
+    };
+    ExitCode::from(code.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ERROR
+    }))
+}
+
+fn audit_command(a: &AuditArgs) -> Result<u8, String> {
+    let lang = lang(a.lang);
+    let audit_time = audit_time(a.now.as_deref())?;
+    let limits = limits(&a.limits)?;
+    let engine = engine::build(&limits);
+    let catalogue = catalogue(&engine, &a.rules)?;
+    for note in &catalogue.notes {
+        eprintln!("note: {note}");
+    }
+    let problems = catalogue.problems();
+    for p in &problems {
+        eprintln!("error: {p}");
+    }
+
+    let outcomes = audit::audit(
+        &engine,
+        &catalogue,
+        &limits,
+        &a.paths,
+        &LoadOptions { audit_time },
+    );
+    for o in &outcomes {
+        if let Err(e) = &o.result {
+            eprintln!("error: {e}");
+        }
+    }
+
+    let rendered = match a.format {
+        Format::Json => report::json::render(&outcomes, lang),
+        Format::Table => {
+            let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
+            report::table::render(&outcomes, lang, table_style(to_terminal))
+        }
+    };
+    emit(a.output.as_deref(), &rendered)?;
+    Ok(exit_status(&outcomes, a.fail_on, !problems.is_empty()))
+}
+
+/// 2 for anything that kept the audit from being complete; else 1 when a result
+/// reached `--fail-on`; else 0.
+pub fn exit_status(outcomes: &[ExportOutcome], fail_on: FailOn, rule_problems: bool) -> u8 {
+    let worst = Status::worst(outcomes.iter().map(ExportOutcome::status));
+    if rule_problems || worst == Some(Status::Error) {
+        return ERROR;
+    }
+    let threshold = match fail_on {
+        FailOn::Fail => Status::Fail,
+        FailOn::Warn => Status::Warn,
+        FailOn::Never => return SUCCESS,
+    };
+    if worst.is_some_and(|w| w >= threshold) {
+        FAILURE
+    } else {
+        SUCCESS
+    }
+}
+
+fn lang(arg: Option<LangArg>) -> Lang {
+    match arg {
+        Some(LangArg::Ja) => Lang::Ja,
+        Some(LangArg::En) => Lang::En,
+        None => Lang::from_env_lang(std::env::var("LANG").ok().as_deref()),
+    }
+}
+
+/// `--now` as given (validated), or the current UTC time to the second.
+fn audit_time(now: Option<&str>) -> Result<String, String> {
+    match now {
+        Some(t) => {
+            if engine::helpers::time::parse_millis(t).is_none() {
+                return Err(format!(
+                    "--now {t}: not an RFC 3339 time with an offset; write e.g. 2026-11-24T09:00:00+09:00 or 2026-11-24T00:00:00Z"
+                ));
+            }
+            Ok(t.trim().to_owned())
+        }
+        None => Ok(jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+    }
+}
+
+fn limits(a: &LimitArgs) -> Result<Limits, String> {
+    if !(a.timeout.is_finite() && a.timeout > 0.0) {
+        return Err(format!("--timeout {}: give a number of seconds above 0", a.timeout));
+    }
+    Ok(Limits {
+        max_operations: a.max_operations,
+        timeout: Duration::from_secs_f64(a.timeout),
+        ..Limits::default()
+    })
+}
+
+/// The rules of this run: built-ins, overridden by `--rules` dirs (or `./rules` if it
+/// exists and no `--rules` was given), filtered by `--only`/`--skip`.
+fn catalogue(engine: &rhai::Engine, a: &RuleArgs) -> Result<Catalogue, String> {
+    let dirs: Vec<PathBuf> = if a.dirs.is_empty() {
+        let default = PathBuf::from("rules");
+        if default.is_dir() { vec![default] } else { vec![] }
+    } else {
+        a.dirs.clone()
+    };
+    let cat = Catalogue::load(engine, &dirs)?.select(&Selection {
+        only: a.only.clone(),
+        skip: a.skip.clone(),
+    })?;
+    if cat.rules.is_empty() {
+        return Err("no rules to run: check --rules, --only and --skip".to_owned());
+    }
+    Ok(cat)
+}
+
+fn table_style(to_terminal: bool) -> report::table::Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let width = if to_terminal {
+        terminal_width().unwrap_or(120)
+    } else {
+        120
+    };
+    report::table::Style {
+        color: to_terminal && !no_color,
+        width,
+    }
+}
+
+fn terminal_width() -> Option<u16> {
+    std::env::var("COLUMNS").ok()?.parse().ok()
+}
+
+fn emit(path: Option<&Path>, text: &str) -> Result<(), String> {
+    match path {
+        Some(p) => output::write_atomically(p, text.as_bytes()),
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(format!("cannot write to stdout: {e}"))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! Writing a report: to stdout, or to a file atomically (a temporary file in the same
+//! directory, renamed over the target) so a failed or interrupted run never leaves a
+//! half-written report or clobbers the previous one.
+
+use std::io::Write;
+use std::path::Path;
+
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let what = |e: std::io::Error| format!("{}: cannot write the report: {e}", path.display());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".crmdesk-audit-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(what)?;
+    tmp.write_all(bytes).map_err(what)?;
+    tmp.as_file().sync_all().map_err(what)?;
+    tmp.persist(path).map_err(|e| what(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_atomically;
+
+    #[test]
+    fn the_report_replaces_the_previous_one_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("report.json");
+        std::fs::write(&target, "old").expect("write");
+        write_atomically(&target, b"new").expect("atomic write");
+        assert_eq!(std::fs::read_to_string(&target).expect("read"), "new");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("read_dir")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_missing_directory_is_an_error_naming_the_file() {
+        let err = write_atomically(std::path::Path::new("/nonexistent-dir/r.json"), b"x")
+            .expect_err("must fail");
+        assert!(err.contains("/nonexistent-dir/r.json"), "{err}");
+    }
+}
