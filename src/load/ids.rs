@@ -35,7 +35,13 @@ mod tests {
 
     #[test]
     fn id_keys_are_matched_case_sensitively_by_name_or_suffix() {
-        for key in ["id", "contactId", "departmentId", "org_id", "linked_desk_org_id"] {
+        for key in [
+            "id",
+            "contactId",
+            "departmentId",
+            "org_id",
+            "linked_desk_org_id",
+        ] {
             assert!(is_id_key(key), "{key} should be an id key");
         }
         for key in ["paid", "zuid", "ID", "ids", "identity", "departmentIds"] {

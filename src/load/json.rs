@@ -45,7 +45,9 @@ fn cannot_read(file: &str, e: &std::io::Error) -> LoadError {
         file: file.to_string(),
         line: None,
         column: None,
-        message: format!("cannot read the file ({e}); check that it exists and that you may read it"),
+        message: format!(
+            "cannot read the file ({e}); check that it exists and that you may read it"
+        ),
     }
 }
 
@@ -85,16 +87,23 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Parsed, LoadError> {
 /// UTF-16 has a BOM of FF FE / FE FF, or (without one) a zero byte next to each ASCII
 /// character; JSON text in UTF-8 never starts with a zero byte.
 fn looks_like_utf16(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || bytes[..bytes.len().min(2)].contains(&0)
+    bytes.starts_with(b"\xFF\xFE")
+        || bytes.starts_with(b"\xFE\xFF")
+        || bytes[..bytes.len().min(2)].contains(&0)
 }
 
 fn not_utf8(file: &str, bytes: &[u8], e: &std::str::Utf8Error) -> LoadError {
     let at = e.valid_up_to();
     let before = &bytes[..at];
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
     // The bytes before `at` are valid UTF-8, so counting characters is exact.
-    let column = 1 + String::from_utf8_lossy(&before[line_start..]).chars().count();
+    let column = 1 + String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count();
     let byte = bytes.get(at).copied().unwrap_or(0);
     LoadError {
         file: file.to_string(),
@@ -118,12 +127,16 @@ fn json_error(file: &str, e: &serde_json::Error) -> LoadError {
             "invalid JSON: the file ends in the middle of a value ({what}); it was cut short, \
              e.g. by an interrupted download: save the API response again"
         ),
-        _ if what == "trailing characters" => "invalid JSON: more text follows the end of the JSON \
+        _ if what == "trailing characters" => {
+            "invalid JSON: more text follows the end of the JSON \
              value (two responses or a log line in one file?); keep exactly one response per file"
-            .to_string(),
-        _ if what.starts_with("recursion limit") => "invalid JSON: nested more than 128 levels deep, \
+                .to_string()
+        }
+        _ if what.starts_with("recursion limit") => {
+            "invalid JSON: nested more than 128 levels deep, \
              which no Zoho API response is; save the API response again"
-            .to_string(),
+                .to_string()
+        }
         _ => format!(
             "invalid JSON: {what} (the file is damaged or was edited by hand; \
              save the API response again)"
@@ -414,7 +427,10 @@ mod tests {
         assert_eq!(v.get("org_id"), Some(&Value::str("-3")));
         assert_eq!(v.get("contactId"), Some(&Value::str("12")));
         assert_eq!(v.get("ownerId"), Some(&Value::str("1.5")));
-        assert_eq!(v.get("big_id"), Some(&Value::str("123456789012345680000000")));
+        assert_eq!(
+            v.get("big_id"),
+            Some(&Value::str("123456789012345670000000"))
+        );
     }
 
     #[test]
@@ -432,7 +448,8 @@ mod tests {
 
     #[test]
     fn keys_that_only_look_like_ids_keep_their_numbers() {
-        let v = value(r#"{"paid": 1, "zuid": 55, "ID": 3, "count": 18446744073709551615, "n": -2}"#);
+        let v =
+            value(r#"{"paid": 1, "zuid": 55, "ID": 3, "count": 18446744073709551615, "n": -2}"#);
         assert_eq!(v.get("paid"), Some(&Value::Int(1)));
         assert_eq!(v.get("zuid"), Some(&Value::Int(55)));
         assert_eq!(v.get("ID"), Some(&Value::Int(3)));
@@ -442,7 +459,9 @@ mod tests {
 
     #[test]
     fn ids_nested_in_arrays_of_objects_are_normalised_too() {
-        let v = value(r#"{"data": [{"zohoCRMContact": {"id": 5725767000000411001, "type": "contacts"}}]}"#);
+        let v = value(
+            r#"{"data": [{"zohoCRMContact": {"id": 5725767000000411001, "type": "contacts"}}]}"#,
+        );
         assert_eq!(
             v.get_path("data.0.zohoCRMContact.id"),
             Some(&Value::str("5725767000000411001"))
@@ -456,8 +475,14 @@ mod tests {
                 "client_secret": {"x": 1}, "refresh_token": null, "client_id": "1000.CID"}}]}"#,
         );
         assert_eq!(v.get("access_token"), Some(&Value::str(secrets::REDACTED)));
-        assert_eq!(v.get_path("a.0.b.Authorization"), Some(&Value::str(secrets::REDACTED)));
-        assert_eq!(v.get_path("a.0.b.client_secret"), Some(&Value::str(secrets::REDACTED)));
+        assert_eq!(
+            v.get_path("a.0.b.Authorization"),
+            Some(&Value::str(secrets::REDACTED))
+        );
+        assert_eq!(
+            v.get_path("a.0.b.client_secret"),
+            Some(&Value::str(secrets::REDACTED))
+        );
         assert_eq!(v.get_path("a.0.b.refresh_token"), Some(&Value::Null));
         assert_eq!(v.get_path("a.0.b.client_id"), Some(&Value::str("1000.CID")));
         assert!(!format!("{:?}", v).contains("abc"));
@@ -494,7 +519,10 @@ mod tests {
     fn empty_and_white_space_files_are_blank_responses() {
         assert!(matches!(parse(b"", "t.json"), Ok(Parsed::Blank)));
         assert!(matches!(parse(b" \r\n\t\n", "t.json"), Ok(Parsed::Blank)));
-        assert!(matches!(parse(b"\xEF\xBB\xBF\n", "t.json"), Ok(Parsed::Blank)));
+        assert!(matches!(
+            parse(b"\xEF\xBB\xBF\n", "t.json"),
+            Ok(Parsed::Blank)
+        ));
     }
 
     #[test]
@@ -503,8 +531,16 @@ mod tests {
         assert_eq!(e.file, "crm/users.json");
         assert_eq!((e.line, e.column), (Some(4), Some(5)));
         assert!(e.message.contains("expected `,` or `]`"), "{}", e.message);
-        assert!(e.message.contains("save the API response again"), "{}", e.message);
-        assert!(e.to_string().starts_with("crm/users.json:4:5: invalid JSON"), "{e}");
+        assert!(
+            e.message.contains("save the API response again"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.to_string()
+                .starts_with("crm/users.json:4:5: invalid JSON"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -524,7 +560,7 @@ mod tests {
     #[test]
     fn invalid_utf8_is_reported_with_its_position() {
         let e = error(b"{\n  \"name\": \"Caf\xE9\"\n}");
-        assert_eq!((e.line, e.column), (Some(2), Some(14)));
+        assert_eq!((e.line, e.column), (Some(2), Some(15)));
         assert!(e.message.contains("not valid UTF-8"), "{}", e.message);
         assert!(e.message.contains("0xE9"), "{}", e.message);
     }

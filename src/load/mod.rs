@@ -1,6 +1,21 @@
 //! Load: files on disk -> `Document` (export-format.md). Nothing here prints.
+//!
+//! `discover` finds exports; `load` reads one: `bundle` or `single` read files into
+//! `raw` parts (parsed by `json`, which normalises ids and redacts `secrets`), and
+//! `parts` interprets them and assembles the document.
 
-// Owned by the loader work: see the public API below.
+mod bundle;
+mod discover;
+pub mod ids;
+mod json;
+mod parts;
+mod raw;
+pub mod secrets;
+mod single;
+#[cfg(test)]
+mod testutil;
+
+pub use secrets::is_secret_key;
 
 use crate::doc::Document;
 use std::path::PathBuf;
@@ -55,11 +70,24 @@ impl std::error::Error for LoadError {}
 
 /// Finds the exports named by `inputs` (bundle dirs, `.json` files, or dirs holding
 /// many exports), in path order. An input that cannot be used is an `Err` in place.
-pub fn discover(_inputs: &[PathBuf]) -> Vec<Result<ExportSource, LoadError>> {
-    todo!("loader")
+pub fn discover(inputs: &[PathBuf]) -> Vec<Result<ExportSource, LoadError>> {
+    discover::discover(inputs)
 }
 
 /// Loads one export.
-pub fn load(_source: &ExportSource, _opts: &LoadOptions) -> Result<Document, LoadError> {
-    todo!("loader")
+pub fn load(source: &ExportSource, opts: &LoadOptions) -> Result<Document, LoadError> {
+    let raw = match source.kind {
+        ExportKind::Bundle => bundle::read(source)?,
+        ExportKind::SingleFile => single::read(source)?,
+    };
+    Ok(parts::assemble(source, raw, opts))
+}
+
+/// Parses JSON text the way the loader does (ids as strings, secrets redacted); `file`
+/// names it in errors. A blank text is `null`. For tests and tools that build documents.
+pub fn parse_json(bytes: &[u8], file: &str) -> Result<crate::doc::Value, LoadError> {
+    Ok(match json::parse(bytes, file)? {
+        json::Parsed::Blank => crate::doc::Value::Null,
+        json::Parsed::Value(v) => v,
+    })
 }

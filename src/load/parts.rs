@@ -9,6 +9,7 @@ use super::{ExportSource, LoadOptions};
 use crate::doc::{Document, Object, Value};
 use rhai::ImmutableString;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Envelope keys the APIs wrap data in. Seeing one of them that is not the expected one
 /// means the file holds another endpoint's response.
@@ -121,20 +122,30 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
 
 /// A list part: every page unwrapped, then concatenated in page order.
 fn list(id: &PartId, pages: &[Page]) -> Result<Value, String> {
-    let mut items: Vec<Value> = Vec::new();
-    for page in pages {
-        items.extend(list_page(id, page)?);
+    let mut unwrapped = pages
+        .iter()
+        .map(|p| list_page(id, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    // One page (the usual case, and the 500 MB one) keeps its array as parsed: no copy.
+    if unwrapped.len() == 1
+        && let Some(only) = unwrapped.pop()
+    {
+        return Ok(Value::Array(only));
+    }
+    let mut items = Vec::with_capacity(unwrapped.iter().map(|a| a.len()).sum());
+    for page in &unwrapped {
+        items.extend(page.iter().cloned());
     }
     Ok(Value::array(items))
 }
 
 /// One page of a list: the envelope's array, a bare array, or a bare record object.
-fn list_page(id: &PartId, page: &Page) -> Result<Vec<Value>, String> {
+fn list_page(id: &PartId, page: &Page) -> Result<Arc<Vec<Value>>, String> {
     let part = id.name();
     let envelope = id.envelope();
     let obj = match &page.content {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => return Ok(a.as_ref().clone()),
+        None | Some(Value::Null) => return Ok(Arc::default()),
+        Some(Value::Array(a)) => return Ok(a.clone()),
         Some(Value::Object(o)) => o,
         Some(other) => {
             return Err(format!(
@@ -149,13 +160,11 @@ fn list_page(id: &PartId, page: &Page) -> Result<Vec<Value>, String> {
         return Err(reason);
     }
     // The part's own envelope first; `data` is what most APIs (and proxies) use.
-    let key = [envelope, "data"]
-        .into_iter()
-        .find(|k| obj.contains_key(k));
+    let key = [envelope, "data"].into_iter().find(|k| obj.contains_key(k));
     if let Some(key) = key {
         return match obj.get(key) {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::Array(a)) => Ok(a.as_ref().clone()),
+            None | Some(Value::Null) => Ok(Arc::default()),
+            Some(Value::Array(a)) => Ok(a.clone()),
             Some(other) => Err(format!(
                 "{}: expected an array, found {}; export {part} again",
                 page.origin.at(key),
@@ -171,10 +180,10 @@ fn list_page(id: &PartId, page: &Page) -> Result<Vec<Value>, String> {
         ));
     }
     if obj.keys().all(|k| PAGINATION.contains(&k.as_str())) {
-        return Ok(Vec::new());
+        return Ok(Arc::default());
     }
     // A bare object is one record (e.g. `GET /api/v1/agents/{id}` saved on its own).
-    Ok(vec![Value::Object(obj.clone())])
+    Ok(Arc::new(vec![Value::Object(obj.clone())]))
 }
 
 /// The org part: the first element of the `org` response. `Ok(None)`: the response is
@@ -251,8 +260,8 @@ fn api_error(obj: &Object, origin: &str, part: &str) -> Option<String> {
             .and_then(Value::scalar_text)
             .map(|t| t.trim().to_string())
     };
-    let is_crm_error = obj.contains_key("code")
-        && text("status").is_some_and(|s| s.eq_ignore_ascii_case("error"));
+    let is_crm_error =
+        obj.contains_key("code") && text("status").is_some_and(|s| s.eq_ignore_ascii_case("error"));
     let code = if obj.contains_key("errorCode") {
         text("errorCode")
     } else if is_crm_error {
@@ -352,23 +361,50 @@ mod tests {
     }
 
     fn len_at(d: &Document, path: &str) -> Option<usize> {
-        d.root.get_path(path).and_then(Value::as_array).map(|a| a.len())
+        d.root
+            .get_path(path)
+            .and_then(Value::as_array)
+            .map(|a| a.len())
     }
 
     #[test]
     fn each_envelope_key_is_unwrapped_for_its_part() {
         let cases = [
-            (PartId::CrmList("users"), r#"{"users": [{}, {}], "info": {"count": 2}}"#, "crm.users"),
-            (PartId::CrmList("admin_users"), r#"{"users": [{}, {}]}"#, "crm.admin_users"),
-            (PartId::CrmList("modules"), r#"{"modules": [{}, {}]}"#, "crm.modules"),
-            (PartId::CrmFields("Accounts".into()), r#"{"fields": [{}, {}]}"#, "crm.fields.Accounts"),
+            (
+                PartId::CrmList("users"),
+                r#"{"users": [{}, {}], "info": {"count": 2}}"#,
+                "crm.users",
+            ),
+            (
+                PartId::CrmList("admin_users"),
+                r#"{"users": [{}, {}]}"#,
+                "crm.admin_users",
+            ),
+            (
+                PartId::CrmList("modules"),
+                r#"{"modules": [{}, {}]}"#,
+                "crm.modules",
+            ),
+            (
+                PartId::CrmFields("Accounts".into()),
+                r#"{"fields": [{}, {}]}"#,
+                "crm.fields.Accounts",
+            ),
             (
                 PartId::CrmRelatedLists("Contacts".into()),
                 r#"{"related_lists": [{}, {}]}"#,
                 "crm.related_lists.Contacts",
             ),
-            (PartId::CrmList("contacts"), r#"{"data": [{}, {}], "info": {}}"#, "crm.contacts"),
-            (PartId::DeskList("tickets"), r#"{"data": [{}, {}]}"#, "desk.tickets"),
+            (
+                PartId::CrmList("contacts"),
+                r#"{"data": [{}, {}], "info": {}}"#,
+                "crm.contacts",
+            ),
+            (
+                PartId::DeskList("tickets"),
+                r#"{"data": [{}, {}]}"#,
+                "desk.tickets",
+            ),
         ];
         for (id, text, path) in cases {
             let d = one(id, text);
@@ -380,27 +416,53 @@ mod tests {
 
     #[test]
     fn the_org_envelope_gives_its_first_element() {
-        let d = one(PartId::CrmOrg, r#"{"org": [{"id": 1, "company_name": "Acme"}, {"id": 2}]}"#);
-        assert_eq!(d.root.get_path("crm.org.company_name"), Some(&Value::str("Acme")));
+        let d = one(
+            PartId::CrmOrg,
+            r#"{"org": [{"id": 1, "company_name": "Acme"}, {"id": 2}]}"#,
+        );
+        assert_eq!(
+            d.root.get_path("crm.org.company_name"),
+            Some(&Value::str("Acme"))
+        );
         assert_eq!(d.root.get_path("crm.org.id"), Some(&Value::str("1")));
         assert!(d.is_present("crm.org"));
     }
 
     #[test]
     fn a_bare_array_and_a_bare_object_are_accepted() {
-        let d = one(PartId::DeskList("agents"), r#"[{"emailId": "a@x"}, {"emailId": "b@x"}]"#);
+        let d = one(
+            PartId::DeskList("agents"),
+            r#"[{"emailId": "a@x"}, {"emailId": "b@x"}]"#,
+        );
         assert_eq!(len_at(&d, "desk.agents"), Some(2));
-        let d = one(PartId::DeskList("agents"), r#"{"emailId": "a@x", "status": "ACTIVE"}"#);
-        assert_eq!(d.root.get_path("desk.agents.0.emailId"), Some(&Value::str("a@x")));
+        let d = one(
+            PartId::DeskList("agents"),
+            r#"{"emailId": "a@x", "status": "ACTIVE"}"#,
+        );
+        assert_eq!(
+            d.root.get_path("desk.agents.0.emailId"),
+            Some(&Value::str("a@x"))
+        );
         let d = one(PartId::CrmOrg, r#"{"company_name": "Acme"}"#);
-        assert_eq!(d.root.get_path("crm.org.company_name"), Some(&Value::str("Acme")));
+        assert_eq!(
+            d.root.get_path("crm.org.company_name"),
+            Some(&Value::str("Acme"))
+        );
         let d = one(PartId::CrmOrg, r#"[{"company_name": "Acme"}]"#);
-        assert_eq!(d.root.get_path("crm.org.company_name"), Some(&Value::str("Acme")));
+        assert_eq!(
+            d.root.get_path("crm.org.company_name"),
+            Some(&Value::str("Acme"))
+        );
     }
 
     #[test]
     fn data_null_and_blank_pages_are_empty_lists_that_are_present() {
-        for text in [r#"{"data": null}"#, "", "  \n", r#"{"info": {"more_records": false}}"#] {
+        for text in [
+            r#"{"data": null}"#,
+            "",
+            "  \n",
+            r#"{"info": {"more_records": false}}"#,
+        ] {
             let d = one(PartId::DeskList("tickets"), text);
             assert_eq!(len_at(&d, "desk.tickets"), Some(0), "{text:?}");
             assert!(d.is_present("desk.tickets"), "{text:?}");
@@ -413,7 +475,11 @@ mod tests {
             let d = one(PartId::CrmOrg, text);
             assert_eq!(d.root.get_path("crm.org"), None, "{text:?}");
             assert!(!d.is_present("crm.org"));
-            assert!(d.notes.iter().any(|n| n.contains("org response is empty")), "{:?}", d.notes);
+            assert!(
+                d.notes.iter().any(|n| n.contains("org response is empty")),
+                "{:?}",
+                d.notes
+            );
         }
     }
 
@@ -430,7 +496,14 @@ mod tests {
         let ns: Vec<_> = (0..3)
             .map(|i| d.root.get_path(&format!("crm.contacts.{i}.n")).cloned())
             .collect();
-        assert_eq!(ns, vec![Some(Value::Int(1)), Some(Value::Int(2)), Some(Value::Int(3))]);
+        assert_eq!(
+            ns,
+            vec![
+                Some(Value::Int(1)),
+                Some(Value::Int(2)),
+                Some(Value::Int(3))
+            ]
+        );
     }
 
     #[test]
@@ -445,8 +518,15 @@ mod tests {
         assert!(reason.contains("x/f.json"), "{reason}");
         assert!(reason.contains("INVALID_TOKEN"), "{reason}");
         assert!(reason.contains("export crm.users again"), "{reason}");
-        let failed = d.root.get_path("meta.failed").and_then(Value::as_object).unwrap();
-        assert_eq!(failed.get("crm.users").and_then(Value::as_str), Some(reason.as_str()));
+        let failed = d
+            .root
+            .get_path("meta.failed")
+            .and_then(Value::as_object)
+            .unwrap();
+        assert_eq!(
+            failed.get("crm.users").and_then(Value::as_str),
+            Some(reason.as_str())
+        );
     }
 
     #[test]
@@ -455,7 +535,10 @@ mod tests {
             PartId::DeskList("tickets"),
             vec![
                 page("t/page-001.json", r#"{"data": [{}]}"#),
-                page("t/page-002.json", r#"{"errorCode": "UNAUTHORIZED", "message": "no scope"}"#),
+                page(
+                    "t/page-002.json",
+                    r#"{"errorCode": "UNAUTHORIZED", "message": "no scope"}"#,
+                ),
             ],
         )]);
         assert!(!d.is_present("desk.tickets"));
@@ -467,18 +550,51 @@ mod tests {
     #[test]
     fn values_of_the_wrong_type_fail_the_part_naming_file_key_and_expected_type() {
         let cases = [
-            (PartId::CrmList("users"), r#"{"users": {"id": 1}}"#, "key `users`", "an array"),
-            (PartId::CrmList("users"), r#"{"users": "none"}"#, "key `users`", "found a string"),
-            (PartId::DeskList("tickets"), r#""tickets""#, "x/f.json", "expected an array"),
-            (PartId::Integration, r#"[1]"#, "x/f.json", "expected an object"),
-            (PartId::CrmOrg, r#"{"org": "Acme"}"#, "key `org`", "expected an object"),
+            (
+                PartId::CrmList("users"),
+                r#"{"users": {"id": 1}}"#,
+                "key `users`",
+                "an array",
+            ),
+            (
+                PartId::CrmList("users"),
+                r#"{"users": "none"}"#,
+                "key `users`",
+                "found a string",
+            ),
+            (
+                PartId::DeskList("tickets"),
+                r#""tickets""#,
+                "x/f.json",
+                "expected an array",
+            ),
+            (
+                PartId::Integration,
+                r#"[1]"#,
+                "x/f.json",
+                "expected an object",
+            ),
+            (
+                PartId::CrmOrg,
+                r#"{"org": "Acme"}"#,
+                "key `org`",
+                "expected an object",
+            ),
             (PartId::CrmOrg, r#"42"#, "x/f.json", "expected an object"),
-            (PartId::CrmList("modules"), r#"{"users": []}"#, "`users` response", "`modules`"),
+            (
+                PartId::CrmList("modules"),
+                r#"{"users": []}"#,
+                "`users` response",
+                "`modules`",
+            ),
         ];
         for (id, text, names, expects) in cases {
             let name = id.name();
             let d = one(id, text);
-            let reason = d.failed.get(&name).unwrap_or_else(|| panic!("{name} should fail on {text}"));
+            let reason = d
+                .failed
+                .get(&name)
+                .unwrap_or_else(|| panic!("{name} should fail on {text}"));
             assert!(reason.contains(names), "{reason}");
             assert!(reason.contains(expects), "{reason}");
             assert!(!d.is_present(&name));
@@ -487,7 +603,10 @@ mod tests {
 
     #[test]
     fn unknown_keys_in_records_are_kept() {
-        let d = one(PartId::CrmList("users"), r#"{"users": [{"custom_thing": [1, 2]}]}"#);
+        let d = one(
+            PartId::CrmList("users"),
+            r#"{"users": [{"custom_thing": [1, 2]}]}"#,
+        );
         assert_eq!(
             d.root.get_path("crm.users.0.custom_thing.1"),
             Some(&Value::Int(2))
@@ -502,7 +621,10 @@ mod tests {
     }
 
     fn with_orgs(orgs: &str, integration: Option<&str>) -> Document {
-        let mut parts = vec![(PartId::DeskList("organizations"), vec![page("o.json", orgs)])];
+        let mut parts = vec![(
+            PartId::DeskList("organizations"),
+            vec![page("o.json", orgs)],
+        )];
         if let Some(i) = integration {
             parts.push((PartId::Integration, vec![page("i.json", i)]));
         }
@@ -522,7 +644,10 @@ mod tests {
 
     #[test]
     fn the_desk_organization_is_the_one_linked_in_integration_json() {
-        let d = with_orgs(ORGS, Some(r#"{"crm": {"linked_desk_org_id": " 2389290 "}}"#));
+        let d = with_orgs(
+            ORGS,
+            Some(r#"{"crm": {"linked_desk_org_id": " 2389290 "}}"#),
+        );
         assert_eq!(chosen(&d), Some("Linked"));
         assert!(d.is_present("desk.organization"));
         // A numeric linked id is normalised to a string too.
@@ -541,7 +666,10 @@ mod tests {
 
     #[test]
     fn without_a_link_or_default_the_desk_organization_is_the_first() {
-        let d = with_orgs(r#"{"data": [{"id": 1, "companyName": "First"}, {"id": 2}]}"#, None);
+        let d = with_orgs(
+            r#"{"data": [{"id": 1, "companyName": "First"}, {"id": 2}]}"#,
+            None,
+        );
         assert_eq!(chosen(&d), Some("First"));
     }
 
@@ -557,12 +685,18 @@ mod tests {
     fn meta_records_source_time_present_failed_and_notes() {
         let d = doc(vec![
             (PartId::CrmList("users"), vec![page("u.json", "[]")]),
-            (PartId::CrmFields("Accounts".into()), vec![page("a.json", "[]")]),
+            (
+                PartId::CrmFields("Accounts".into()),
+                vec![page("a.json", "[]")],
+            ),
             (PartId::CrmOrg, vec![page("o.json", "")]),
         ]);
         let meta = d.root.get("meta").unwrap();
         assert_eq!(meta.get("source"), Some(&Value::str("x")));
-        assert_eq!(meta.get("audit_time"), Some(&Value::str("2026-01-01T00:00:00Z")));
+        assert_eq!(
+            meta.get("audit_time"),
+            Some(&Value::str("2026-01-01T00:00:00Z"))
+        );
         let present: Vec<_> = meta
             .get("present")
             .and_then(Value::as_array)
@@ -573,7 +707,10 @@ mod tests {
         assert_eq!(present, ["crm.fields", "crm.fields.Accounts", "crm.users"]);
         assert_eq!(d.present, present);
         assert_eq!(meta.get("failed"), Some(&Value::empty_object()));
-        assert_eq!(meta.get("notes").and_then(Value::as_array).map(|n| n.len()), Some(1));
+        assert_eq!(
+            meta.get("notes").and_then(Value::as_array).map(|n| n.len()),
+            Some(1)
+        );
         assert!(d.root.get("desk").and_then(Value::as_object).is_some());
         assert_eq!(d.root.get("integration"), None);
     }

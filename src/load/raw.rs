@@ -17,7 +17,13 @@ pub(crate) const CRM_LISTS: &[(&str, &str)] = &[
 ];
 
 /// Desk list resources (all in a `data` envelope).
-pub(crate) const DESK_LISTS: &[&str] = &["organizations", "departments", "agents", "contacts", "tickets"];
+pub(crate) const DESK_LISTS: &[&str] = &[
+    "organizations",
+    "departments",
+    "agents",
+    "contacts",
+    "tickets",
+];
 
 /// One part of an export, as `meta.present` names it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,12 +43,18 @@ pub(crate) enum PartId {
 impl PartId {
     /// The CRM list part for a document key, if it is one.
     pub(crate) fn crm_list(key: &str) -> Option<PartId> {
-        CRM_LISTS.iter().find(|(k, _)| *k == key).map(|(k, _)| PartId::CrmList(k))
+        CRM_LISTS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(k, _)| PartId::CrmList(k))
     }
 
     /// The Desk list part for a document key, if it is one.
     pub(crate) fn desk_list(key: &str) -> Option<PartId> {
-        DESK_LISTS.iter().find(|k| **k == key).map(|k| PartId::DeskList(k))
+        DESK_LISTS
+            .iter()
+            .find(|k| **k == key)
+            .map(|k| PartId::DeskList(k))
     }
 
     /// The name in `meta.present` / `meta.failed`.

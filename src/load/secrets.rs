@@ -36,7 +36,11 @@ pub fn is_secret_key(key: &str) -> bool {
 fn same_key(listed: &str, key: &str) -> bool {
     listed.len() == key.len()
         && listed.bytes().zip(key.bytes()).all(|(l, k)| {
-            let k = if k == b'-' { b'_' } else { k.to_ascii_lowercase() };
+            let k = if k == b'-' {
+                b'_'
+            } else {
+                k.to_ascii_lowercase()
+            };
             l == k
         })
 }
@@ -63,7 +67,14 @@ mod tests {
 
     #[test]
     fn ordinary_keys_and_client_id_are_not_secrets() {
-        for key in ["client_id", "tokens", "email", "id", "secretary", "token_type"] {
+        for key in [
+            "client_id",
+            "tokens",
+            "email",
+            "id",
+            "secretary",
+            "token_type",
+        ] {
             assert!(!is_secret_key(key), "{key} should not be a secret");
         }
     }

@@ -1,0 +1,529 @@
+//! Form 1, a bundle directory of saved API responses -> `Raw`.
+//!
+//! Owns the file table of export-format.md: which file or page directory holds which
+//! part, the order pages are read in, and notes about files it does not read. What a
+//! file's content means (envelopes, errors, types) is `parts`' job.
+
+use super::json::{self, Parsed};
+use super::raw::{CRM_LISTS, DESK_LISTS, Origin, Page, PartId, Raw, RawPart};
+use super::{ExportSource, LoadError};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+
+/// One directory entry, with symlinks resolved (a broken link counts as a file, so
+/// reading it gives a proper error).
+#[derive(Debug)]
+struct Entry {
+    name: OsString,
+    path: PathBuf,
+    /// How messages name it: the export's path as given, joined with the entry's.
+    display: String,
+    is_dir: bool,
+}
+
+impl Entry {
+    /// The display name of a directory, with a trailing `/` so people see it is one.
+    fn dir_display(&self) -> String {
+        format!("{}/", self.display)
+    }
+}
+
+/// Entries of a directory, keyed (and so sorted) by name in plain byte order.
+type Listing = BTreeMap<OsString, Entry>;
+
+/// Reads every part of the bundle at `source`.
+pub(crate) fn read(source: &ExportSource) -> Result<Raw, LoadError> {
+    let mut raw = Raw::default();
+    let mut root = list_dir(&source.path, &source.display)?;
+    if let Some(e) = take_dir(&mut root, "crm") {
+        read_crm(&e, &mut raw)?;
+    }
+    if let Some(e) = take_dir(&mut root, "desk") {
+        read_desk(&e, &mut raw)?;
+    }
+    if let Some(e) = root.remove(OsStr::new("integration.json")) {
+        raw.parts.push(RawPart {
+            id: PartId::Integration,
+            pages: vec![read_page(&e)?],
+        });
+    }
+    note_unknown(root, &mut raw);
+    Ok(raw)
+}
+
+fn read_crm(dir: &Entry, raw: &mut Raw) -> Result<(), LoadError> {
+    let mut rest = list_dir(&dir.path, &dir.display)?;
+    // The org response is one object, never paged.
+    if let Some(e) = rest.remove(OsStr::new("org.json")) {
+        raw.parts.push(RawPart {
+            id: PartId::CrmOrg,
+            pages: vec![read_page(&e)?],
+        });
+    }
+    for (stem, _) in CRM_LISTS {
+        read_resource(&mut rest, stem, PartId::CrmList(stem), raw)?;
+    }
+    if let Some(e) = take_dir(&mut rest, "fields") {
+        read_module_dir(&e, PartId::CrmFields, raw)?;
+    }
+    if let Some(e) = take_dir(&mut rest, "related_lists") {
+        read_module_dir(&e, PartId::CrmRelatedLists, raw)?;
+    }
+    note_unknown(rest, raw);
+    Ok(())
+}
+
+fn read_desk(dir: &Entry, raw: &mut Raw) -> Result<(), LoadError> {
+    let mut rest = list_dir(&dir.path, &dir.display)?;
+    for stem in DESK_LISTS {
+        read_resource(&mut rest, stem, PartId::DeskList(stem), raw)?;
+    }
+    note_unknown(rest, raw);
+    Ok(())
+}
+
+/// `crm/fields/` or `crm/related_lists/`: one `<Module>.json` or `<Module>/` per module.
+fn read_module_dir(
+    dir: &Entry,
+    part: fn(String) -> PartId,
+    raw: &mut Raw,
+) -> Result<(), LoadError> {
+    let mut rest = list_dir(&dir.path, &dir.display)?;
+    let modules: BTreeSet<String> = rest
+        .values()
+        .filter_map(|e| {
+            let name = e.name.to_str()?;
+            // A directory named `X.json` counts as the file `X.json`, so reading it reports
+            // "is a directory" as it would anywhere else.
+            let module = match json_stem(name) {
+                Some(stem) => stem,
+                None if e.is_dir => name,
+                None => return None,
+            };
+            (!module.is_empty() && !module.starts_with('.')).then(|| module.to_string())
+        })
+        .collect();
+    for module in modules {
+        read_resource(&mut rest, &module, part(module.clone()), raw)?;
+    }
+    note_unknown(rest, raw);
+    Ok(())
+}
+
+/// A list resource: `<stem>.json`, or else the page directory `<stem>/`. Takes what it
+/// reads out of `rest`, so what remains there is unknown.
+fn read_resource(
+    rest: &mut Listing,
+    stem: &str,
+    id: PartId,
+    raw: &mut Raw,
+) -> Result<(), LoadError> {
+    let file = take_json_file(rest, stem);
+    let dir = take_dir(rest, stem);
+    let pages = match (file, dir) {
+        (Some(file), dir) => {
+            if let Some(dir) = dir {
+                raw.notes.push(format!(
+                    "read {} and ignored the page directory {} (both exist; the file wins)",
+                    file.display,
+                    dir.dir_display()
+                ));
+            }
+            vec![read_page(&file)?]
+        }
+        (None, Some(dir)) => {
+            let pages = read_page_dir(&dir, raw)?;
+            if pages.is_empty() {
+                raw.notes.push(format!(
+                    "{} holds no *.json page file, so {} counts as not exported",
+                    dir.dir_display(),
+                    id.name()
+                ));
+                return Ok(());
+            }
+            pages
+        }
+        (None, None) => return Ok(()),
+    };
+    raw.parts.push(RawPart { id, pages });
+    Ok(())
+}
+
+/// Every `*.json` file of a page directory, in byte order of the names (so
+/// `page-010.json` follows `page-009.json`, and `page-10.json` would precede `page-9.json`).
+fn read_page_dir(dir: &Entry, raw: &mut Raw) -> Result<Vec<Page>, LoadError> {
+    let mut pages = Vec::new();
+    for e in list_dir(&dir.path, &dir.display)?.into_values() {
+        if e.name
+            .to_str()
+            .and_then(json_stem)
+            .is_some_and(is_glob_name)
+        {
+            pages.push(read_page(&e)?);
+        } else {
+            raw.notes.push(format!(
+                "ignored {}: not a *.json page file",
+                if e.is_dir { e.dir_display() } else { e.display }
+            ));
+        }
+    }
+    Ok(pages)
+}
+
+/// `*` in a shell glob matches neither an empty name nor a leading dot; skipping dot
+/// files also keeps macOS `._page-001.json` resource forks out of the data.
+fn is_glob_name(stem: &str) -> bool {
+    !stem.is_empty() && !stem.starts_with('.')
+}
+
+/// `Accounts` for `Accounts.json` (the extension in any case, as Windows users write it).
+fn json_stem(name: &str) -> Option<&str> {
+    let split = name.len().checked_sub(".json".len())?;
+    let (stem, ext) = (name.get(..split)?, name.get(split..)?);
+    ext.eq_ignore_ascii_case(".json").then_some(stem)
+}
+
+fn read_page(e: &Entry) -> Result<Page, LoadError> {
+    let content = match json::read_file(&e.path, &e.display)? {
+        Parsed::Blank => None,
+        Parsed::Value(v) => Some(v),
+    };
+    Ok(Page {
+        origin: Origin::file(&e.display),
+        content,
+    })
+}
+
+/// Takes `<stem>.json` (extension in any case) out of the listing; a directory of that
+/// name is taken too, and reading it then reports "is a directory".
+fn take_json_file(rest: &mut Listing, stem: &str) -> Option<Entry> {
+    let name = rest
+        .keys()
+        .find(|n| n.to_str().and_then(json_stem) == Some(stem))?
+        .clone();
+    rest.remove(&name)
+}
+
+/// Takes the directory `name` out of the listing (a file of that name stays: unknown).
+fn take_dir(rest: &mut Listing, name: &str) -> Option<Entry> {
+    match rest.get(OsStr::new(name)) {
+        Some(e) if e.is_dir => rest.remove(OsStr::new(name)),
+        _ => None,
+    }
+}
+
+fn note_unknown(rest: Listing, raw: &mut Raw) {
+    for e in rest.into_values() {
+        let shown = if e.is_dir { e.dir_display() } else { e.display };
+        raw.notes.push(format!(
+            "ignored {shown}: not part of the export format (see export-format.md)"
+        ));
+    }
+}
+
+fn list_dir(path: &Path, display: &str) -> Result<Listing, LoadError> {
+    let error = |e: std::io::Error| LoadError {
+        file: display.to_string(),
+        line: None,
+        column: None,
+        message: format!(
+            "cannot read the directory ({e}); check that it exists and that you may read it"
+        ),
+    };
+    let mut out = Listing::new();
+    for entry in std::fs::read_dir(path).map_err(error)? {
+        let entry = entry.map_err(error)?;
+        let name = entry.file_name();
+        let path = entry.path();
+        let is_dir = std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
+        out.insert(
+            name.clone(),
+            Entry {
+                display: Path::new(display).join(&name).display().to_string(),
+                name,
+                path,
+                is_dir,
+            },
+        );
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{bundle, load_bundle};
+    use crate::doc::Value;
+
+    #[test]
+    fn a_full_bundle_loads_every_part_from_its_file() {
+        let dir = bundle(&[
+            (
+                "crm/org.json",
+                r#"{"org": [{"id": "1", "company_name": "Acme"}]}"#,
+            ),
+            (
+                "crm/users.json",
+                r#"{"users": [{"id": 5725767000000411001}], "info": {}}"#,
+            ),
+            ("crm/admin_users.json", r#"{"users": []}"#),
+            (
+                "crm/modules.json",
+                r#"{"modules": [{"api_name": "Accounts"}]}"#,
+            ),
+            (
+                "crm/fields/Accounts.json",
+                r#"{"fields": [{"api_name": "Account_Name"}]}"#,
+            ),
+            (
+                "crm/related_lists/Contacts.json",
+                r#"{"related_lists": []}"#,
+            ),
+            ("crm/contacts.json", r#"{"data": [{"Email": null}]}"#),
+            ("crm/leads.json", ""),
+            ("desk/organizations.json", r#"{"data": [{"id": 2389290}]}"#),
+            ("desk/departments.json", r#"{"data": []}"#),
+            ("desk/agents.json", r#"{"data": []}"#),
+            ("desk/contacts.json", r#"{"data": []}"#),
+            ("desk/tickets.json", r#"{"data": []}"#),
+            ("integration.json", r#"{"crm": {"installed": true}}"#),
+        ]);
+        let d = load_bundle(dir.path()).unwrap();
+        assert_eq!(
+            d.present,
+            [
+                "crm.admin_users",
+                "crm.contacts",
+                "crm.fields",
+                "crm.fields.Accounts",
+                "crm.leads",
+                "crm.modules",
+                "crm.org",
+                "crm.related_lists",
+                "crm.related_lists.Contacts",
+                "crm.users",
+                "desk.agents",
+                "desk.contacts",
+                "desk.departments",
+                "desk.organization",
+                "desk.organizations",
+                "desk.tickets",
+                "integration",
+            ]
+        );
+        assert!(
+            d.failed.is_empty() && d.notes.is_empty(),
+            "{:?} {:?}",
+            d.failed,
+            d.notes
+        );
+        assert_eq!(
+            d.root.get_path("crm.users.0.id"),
+            Some(&Value::str("5725767000000411001"))
+        );
+        assert_eq!(
+            d.root.get_path("desk.organization.id"),
+            Some(&Value::str("2389290"))
+        );
+        assert_eq!(
+            d.root.get_path("crm.fields.Accounts.0.api_name"),
+            Some(&Value::str("Account_Name"))
+        );
+        assert_eq!(
+            d.root.get_path("integration.crm.installed"),
+            Some(&Value::Bool(true))
+        );
+    }
+
+    #[test]
+    fn missing_files_are_not_exported_which_differs_from_empty() {
+        let dir = bundle(&[("crm/users.json", "")]);
+        let d = load_bundle(dir.path()).unwrap();
+        assert_eq!(d.present, ["crm.users"]);
+        assert_eq!(d.root.get_path("crm.users"), Some(&Value::array(vec![])));
+        assert_eq!(d.root.get_path("crm.contacts"), None);
+        assert!(d.root.get("desk").and_then(Value::as_object).is_some());
+        assert_eq!(d.root.get("integration"), None);
+    }
+
+    #[test]
+    fn page_files_are_read_in_byte_order_of_their_names() {
+        let mut files = vec![];
+        for i in (1..=10).rev() {
+            files.push((
+                format!("desk/tickets/page-{i:03}.json"),
+                format!(r#"{{"data": [{{"n": {i}}}]}}"#),
+            ));
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let dir = bundle(&refs);
+        let d = load_bundle(dir.path()).unwrap();
+        let ns: Vec<i64> = d
+            .root
+            .get_path("desk.tickets")
+            .and_then(Value::as_array)
+            .unwrap()
+            .iter()
+            .filter_map(|t| match t.get("n") {
+                Some(Value::Int(n)) => Some(*n),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            ns,
+            (1..=10).collect::<Vec<_>>(),
+            "page-010 must follow page-009"
+        );
+    }
+
+    #[test]
+    fn module_fields_may_be_paged_too() {
+        let dir = bundle(&[
+            (
+                "crm/fields/Accounts/page-2.json",
+                r#"{"fields": [{"api_name": "B"}]}"#,
+            ),
+            (
+                "crm/fields/Accounts/page-1.json",
+                r#"{"fields": [{"api_name": "A"}]}"#,
+            ),
+        ]);
+        let d = load_bundle(dir.path()).unwrap();
+        assert_eq!(
+            d.root.get_path("crm.fields.Accounts.1.api_name"),
+            Some(&Value::str("B"))
+        );
+        assert!(d.is_present("crm.fields.Accounts"));
+    }
+
+    #[test]
+    fn a_file_wins_over_a_page_directory_of_the_same_name_with_a_note() {
+        let dir = bundle(&[
+            ("crm/contacts.json", r#"{"data": [{"from": "file"}]}"#),
+            (
+                "crm/contacts/page-001.json",
+                r#"{"data": [{"from": "dir"}, {}]}"#,
+            ),
+        ]);
+        let d = load_bundle(dir.path()).unwrap();
+        assert_eq!(
+            d.root.get_path("crm.contacts.0.from"),
+            Some(&Value::str("file"))
+        );
+        assert_eq!(d.root.get_path("crm.contacts.1"), None);
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.contains("crm/contacts.json") && n.contains("crm/contacts/")),
+            "{:?}",
+            d.notes
+        );
+    }
+
+    #[test]
+    fn a_page_directory_without_json_files_means_not_exported() {
+        let dir = bundle(&[
+            ("desk/tickets/readme.txt", "x"),
+            ("crm/fields/Accounts/.keep", ""),
+        ]);
+        let d = load_bundle(dir.path()).unwrap();
+        assert!(!d.is_present("desk.tickets"));
+        assert!(!d.is_present("crm.fields"));
+        assert_eq!(d.root.get_path("desk.tickets"), None);
+        assert!(
+            d.notes.iter().any(|n| n.contains("no *.json page file")),
+            "{:?}",
+            d.notes
+        );
+    }
+
+    #[test]
+    fn zero_byte_and_white_space_files_are_empty_lists_and_an_empty_integration() {
+        let dir = bundle(&[
+            ("desk/tickets.json", ""),
+            ("desk/agents.json", " \n\t "),
+            ("integration.json", ""),
+            ("crm/org.json", ""),
+        ]);
+        let d = load_bundle(dir.path()).unwrap();
+        assert_eq!(d.root.get_path("desk.tickets"), Some(&Value::array(vec![])));
+        assert_eq!(d.root.get_path("desk.agents"), Some(&Value::array(vec![])));
+        assert_eq!(d.root.get("integration"), Some(&Value::empty_object()));
+        assert_eq!(d.root.get_path("crm.org"), None);
+        assert_eq!(d.present, ["desk.agents", "desk.tickets", "integration"]);
+    }
+
+    #[test]
+    fn unknown_files_are_noted_not_errors() {
+        let dir = bundle(&[
+            ("README.md", "hi"),
+            ("crm/Users.json", "[]"),
+            ("desk/tickets.json", "[]"),
+        ]);
+        let d = load_bundle(dir.path()).unwrap();
+        assert!(d.is_present("desk.tickets"));
+        assert!(
+            d.notes.iter().any(|n| n.contains("README.md")),
+            "{:?}",
+            d.notes
+        );
+        assert!(
+            d.notes.iter().any(|n| n.contains("crm/Users.json")),
+            "{:?}",
+            d.notes
+        );
+    }
+
+    #[test]
+    fn malformed_json_in_any_file_fails_the_export_naming_the_file() {
+        let dir = bundle(&[("desk/tickets/page-002.json", "{\"data\": [\n  {]}")]);
+        let e = load_bundle(dir.path()).unwrap_err();
+        assert!(e.file.ends_with("desk/tickets/page-002.json"), "{}", e.file);
+        assert_eq!(e.line, Some(2));
+        assert!(e.column.is_some());
+    }
+
+    #[test]
+    fn a_directory_named_like_a_file_is_an_error_naming_it() {
+        let dir = bundle(&[("integration.json/x", "{}")]);
+        let e = load_bundle(dir.path()).unwrap_err();
+        assert!(e.file.ends_with("integration.json"), "{}", e.file);
+        assert!(e.message.contains("is a directory"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_saved_api_error_file_fails_only_its_part() {
+        let dir = bundle(&[
+            (
+                "crm/users.json",
+                r#"{"code": "OAUTH_SCOPE_MISMATCH", "status": "error", "message": "m"}"#,
+            ),
+            ("crm/modules.json", r#"{"modules": []}"#),
+        ]);
+        let d = load_bundle(dir.path()).unwrap();
+        assert_eq!(d.present, ["crm.modules"]);
+        let reason = &d.failed["crm.users"];
+        assert!(
+            reason.contains("crm/users.json") && reason.contains("OAUTH_SCOPE_MISMATCH"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn secrets_in_saved_responses_never_reach_the_document() {
+        let dir = bundle(&[(
+            "integration.json",
+            r#"{"crm": {"auth": {"access_token": "1000.sekrit", "refresh_token": "1000.r"}}}"#,
+        )]);
+        let d = load_bundle(dir.path()).unwrap();
+        let text = serde_json::to_string(&d.root).unwrap();
+        assert!(
+            !text.contains("sekrit") && !text.contains("1000.r"),
+            "{text}"
+        );
+        assert!(text.contains("[REDACTED]"), "{text}");
+    }
+}

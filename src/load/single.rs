@@ -1,0 +1,331 @@
+//! Form 2, one JSON file `{"crm": {...}, "desk": {...}, "integration": {...}}` -> `Raw`.
+//!
+//! Owns the layout of that file: which key holds which part, `null` meaning "not
+//! exported", and the per-module maps `crm.fields` / `crm.related_lists`. Each value
+//! becomes one page, so envelopes, errors and types follow the bundle's rules in `parts`.
+
+use super::json::{self, Parsed};
+use super::raw::{Origin, Page, PartId, Raw, RawPart};
+use super::{ExportSource, LoadError};
+use crate::doc::{Object, Value};
+
+const SECTIONS: &[&str] = &["crm", "desk", "integration"];
+
+/// Keys that give away a single saved API response passed where an export was expected.
+const RESPONSE_KEYS: &[&str] = &[
+    "org",
+    "users",
+    "modules",
+    "fields",
+    "related_lists",
+    "data",
+    "code",
+    "errorCode",
+];
+
+/// Reads the single-file export at `source`.
+pub(crate) fn read(source: &ExportSource) -> Result<Raw, LoadError> {
+    let file = source.display.as_str();
+    let fail = |message: String| LoadError {
+        file: file.to_string(),
+        line: None,
+        column: None,
+        message,
+    };
+    let value = match json::read_file(&source.path, file)? {
+        Parsed::Blank => {
+            return Err(fail(
+                "the file is empty; a single-file export is a JSON object with the keys \
+                 crm, desk and integration (see export-format.md)"
+                    .to_string(),
+            ));
+        }
+        Parsed::Value(v) => v,
+    };
+    let Some(top) = value.as_object() else {
+        return Err(fail(format!(
+            "expected a JSON object with the keys crm, desk and integration, found {}; \
+             see export-format.md for the single-file form",
+            value.type_name()
+        )));
+    };
+    if !top.is_empty() && !SECTIONS.iter().any(|k| top.contains_key(k)) {
+        let hint = match RESPONSE_KEYS.iter().find(|k| top.contains_key(k)) {
+            Some(k) => format!(
+                "it looks like one saved API response (key `{k}`): put it into a bundle \
+                 directory (e.g. as crm/users.json) or wrap it, e.g. {{\"crm\": {{\"users\": ...}}}}"
+            ),
+            None => "see export-format.md for the single-file form".to_string(),
+        };
+        return Err(fail(format!(
+            "has none of the keys crm, desk and integration, so it is not an export; {hint}"
+        )));
+    }
+
+    let mut raw = Raw::default();
+    for (key, v) in top.iter() {
+        match key.as_str() {
+            "crm" => {
+                if let Some(crm) = section(file, "crm", v, &mut raw) {
+                    read_crm(file, crm, &mut raw);
+                }
+            }
+            "desk" => {
+                if let Some(desk) = section(file, "desk", v, &mut raw) {
+                    read_desk(file, desk, &mut raw);
+                }
+            }
+            "integration" => push(file, "integration", PartId::Integration, v, &mut raw),
+            other => note_unknown(file, other, &mut raw),
+        }
+    }
+    Ok(raw)
+}
+
+/// A top-level section: `null` is "not exported"; anything but an object fails every
+/// part inside it (the failure is recorded under the section's name, which covers them).
+fn section<'v>(file: &str, name: &str, v: &'v Value, raw: &mut Raw) -> Option<&'v Object> {
+    match v {
+        Value::Null => None,
+        Value::Object(o) => Some(o),
+        other => {
+            raw.failed.push((
+                name.to_string(),
+                format!(
+                    "{file}, key `{name}`: expected an object, found {}; fix the file",
+                    other.type_name()
+                ),
+            ));
+            None
+        }
+    }
+}
+
+fn read_crm(file: &str, crm: &Object, raw: &mut Raw) {
+    for (key, v) in crm.iter() {
+        let key = key.as_str();
+        let path = format!("crm.{key}");
+        match key {
+            "org" => push(file, &path, PartId::CrmOrg, v, raw),
+            "fields" => read_modules(file, &path, v, PartId::CrmFields, raw),
+            "related_lists" => read_modules(file, &path, v, PartId::CrmRelatedLists, raw),
+            _ => match PartId::crm_list(key) {
+                Some(id) => push(file, &path, id, v, raw),
+                None => note_unknown(file, &path, raw),
+            },
+        }
+    }
+}
+
+fn read_desk(file: &str, desk: &Object, raw: &mut Raw) {
+    for (key, v) in desk.iter() {
+        let path = format!("desk.{key}");
+        match PartId::desk_list(key) {
+            Some(id) => push(file, &path, id, v, raw),
+            None => note_unknown(file, &path, raw),
+        }
+    }
+}
+
+/// `crm.fields` / `crm.related_lists`: module api_name -> that module's response.
+fn read_modules(file: &str, path: &str, v: &Value, part: fn(String) -> PartId, raw: &mut Raw) {
+    match v {
+        Value::Null => {}
+        Value::Object(modules) => {
+            for (module, response) in modules.iter() {
+                let id = part(module.to_string());
+                push(file, &id.name(), id, response, raw);
+            }
+        }
+        other => raw.failed.push((
+            path.to_string(),
+            format!(
+                "{file}, key `{path}`: expected an object mapping each module's api_name to its \
+                 response, found {}; fix the file",
+                other.type_name()
+            ),
+        )),
+    }
+}
+
+/// One part from the value at `path`; `null` means not exported.
+fn push(file: &str, path: &str, id: PartId, v: &Value, raw: &mut Raw) {
+    if v.is_null() {
+        return;
+    }
+    raw.parts.push(RawPart {
+        id,
+        pages: vec![Page {
+            origin: Origin::key(file, path),
+            content: Some(v.clone()),
+        }],
+    });
+}
+
+fn note_unknown(file: &str, path: &str, raw: &mut Raw) {
+    raw.notes.push(format!(
+        "{file}: ignored key `{path}`: not part of the export format (see export-format.md)"
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::load_single;
+    use crate::doc::Value;
+
+    #[test]
+    fn raw_api_responses_and_unwrapped_values_load_alike() {
+        let d = load_single(
+            r#"{
+              "crm": {
+                "org": {"org": [{"id": 1, "company_name": "Acme"}]},
+                "users": {"users": [{"id": 5725767000000411001}], "info": {"count": 1}},
+                "modules": [{"api_name": "Accounts"}],
+                "fields": {"Accounts": {"fields": [{"api_name": "Account_Name"}]},
+                           "Contacts": [{"api_name": "Email"}]},
+                "related_lists": {"Contacts": {"related_lists": []}},
+                "contacts": {"data": null}
+              },
+              "desk": {
+                "organizations": [{"id": 2389290, "isDefault": true}],
+                "tickets": {"data": [{"departmentId": 7000000012345}]}
+              },
+              "integration": {"crm": {"installed": true}}
+            }"#,
+        )
+        .unwrap();
+        assert!(d.failed.is_empty(), "{:?}", d.failed);
+        assert_eq!(
+            d.root.get_path("crm.org.company_name"),
+            Some(&Value::str("Acme"))
+        );
+        assert_eq!(
+            d.root.get_path("crm.users.0.id"),
+            Some(&Value::str("5725767000000411001"))
+        );
+        assert_eq!(
+            d.root.get_path("crm.modules.0.api_name"),
+            Some(&Value::str("Accounts"))
+        );
+        assert_eq!(
+            d.root.get_path("crm.fields.Accounts.0.api_name"),
+            Some(&Value::str("Account_Name"))
+        );
+        assert_eq!(
+            d.root.get_path("crm.fields.Contacts.0.api_name"),
+            Some(&Value::str("Email"))
+        );
+        assert_eq!(d.root.get_path("crm.contacts"), Some(&Value::array(vec![])));
+        assert_eq!(
+            d.root.get_path("desk.organization.id"),
+            Some(&Value::str("2389290"))
+        );
+        assert_eq!(
+            d.root.get_path("desk.tickets.0.departmentId"),
+            Some(&Value::str("7000000012345"))
+        );
+        assert!(d.is_present("crm.fields.Contacts") && d.is_present("crm.related_lists.Contacts"));
+        assert!(d.is_present("integration"));
+    }
+
+    #[test]
+    fn null_values_mean_not_exported() {
+        let d = load_single(
+            r#"{"crm": {"users": null, "fields": {"Accounts": null}, "modules": []},
+                "desk": null, "integration": null}"#,
+        )
+        .unwrap();
+        assert_eq!(d.present, ["crm.modules"]);
+        assert_eq!(d.root.get_path("crm.users"), None);
+        assert_eq!(d.root.get_path("crm.fields"), None);
+        assert_eq!(d.root.get("integration"), None);
+        assert!(d.root.get("desk").and_then(Value::as_object).is_some());
+    }
+
+    #[test]
+    fn saved_errors_and_wrong_types_fail_their_part_naming_file_and_key() {
+        let d = load_single(
+            r#"{"crm": {"users": {"code": "INVALID_TOKEN", "status": "error"},
+                        "modules": "Accounts", "fields": [1]},
+                "desk": {"tickets": {"data": {"id": 1}}},
+                "integration": [1]}"#,
+        )
+        .unwrap();
+        assert!(d.present.is_empty(), "{:?}", d.present);
+        let reason = |p: &str| d.failed.get(p).cloned().unwrap_or_default();
+        assert!(
+            reason("crm.users").contains("INVALID_TOKEN"),
+            "{:?}",
+            d.failed
+        );
+        assert!(
+            reason("crm.users").contains("x.json, key `crm.users`"),
+            "{:?}",
+            d.failed
+        );
+        assert!(
+            reason("crm.modules").contains("found a string"),
+            "{:?}",
+            d.failed
+        );
+        assert!(
+            reason("crm.fields").contains("key `crm.fields`"),
+            "{:?}",
+            d.failed
+        );
+        assert!(
+            reason("desk.tickets").contains("key `desk.tickets.data`"),
+            "{:?}",
+            d.failed
+        );
+        assert!(
+            reason("integration").contains("expected an object"),
+            "{:?}",
+            d.failed
+        );
+    }
+
+    #[test]
+    fn a_section_of_the_wrong_type_fails_every_part_in_it() {
+        let d = load_single(r#"{"desk": "none", "crm": {"modules": []}}"#).unwrap();
+        assert_eq!(d.failure("desk.tickets").map(|f| f.0), Some("desk"));
+        assert!(d.is_present("crm.modules"));
+    }
+
+    #[test]
+    fn unknown_keys_are_noted() {
+        let d = load_single(r#"{"crm": {"deals": []}, "desk": {"organization": {}}, "extra": 1}"#)
+            .unwrap();
+        for key in ["crm.deals", "desk.organization", "extra"] {
+            assert!(
+                d.notes.iter().any(|n| n.contains(&format!("`{key}`"))),
+                "{key}: {:?}",
+                d.notes
+            );
+        }
+        assert!(d.present.is_empty());
+    }
+
+    #[test]
+    fn a_top_level_that_is_not_an_object_is_a_load_error() {
+        for text in ["[]", "\"crm\"", "", "null"] {
+            let e = load_single(text).unwrap_err();
+            assert_eq!(e.file, "x.json");
+            assert!(
+                e.message.contains("crm, desk and integration"),
+                "{text:?}: {}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn a_lone_api_response_is_refused_with_a_hint() {
+        let e = load_single(r#"{"users": [], "info": {}}"#).unwrap_err();
+        assert!(
+            e.message.contains("saved API response (key `users`)"),
+            "{}",
+            e.message
+        );
+    }
+}
