@@ -56,6 +56,10 @@ struct RunState {
     output: String,
     max_output: usize,
     output_overflow: bool,
+    /// Set once a limit is crossed and returned on every later tick: some native
+    /// functions (`sort`'s comparator) swallow a closure's error, so stopping once is
+    /// not enough, and the runner must know the run was cut short.
+    stopped: Option<String>,
 }
 
 thread_local! {
@@ -67,6 +71,8 @@ thread_local! {
 pub struct RunLog {
     pub operations: u64,
     pub output: String,
+    /// Why the run was stopped by a limit, if it was.
+    pub stopped: Option<String>,
 }
 
 /// Marks the current thread as running one rule under `limits` until dropped.
@@ -83,6 +89,7 @@ impl RunGuard {
                 output: String::new(),
                 max_output: limits.max_output,
                 output_overflow: false,
+                stopped: None,
             });
         });
         RunGuard(())
@@ -93,6 +100,7 @@ impl RunGuard {
             .map(|s| RunLog {
                 operations: s.ops,
                 output: s.output,
+                stopped: s.stopped,
             })
             .unwrap_or_default()
     }
@@ -110,36 +118,35 @@ pub fn tick() -> Option<Dynamic> {
         let mut r = r.borrow_mut();
         let s = r.as_mut()?;
         s.ops += 1;
-        if s.ops > s.max_ops {
-            return Some(
-                format!(
-                    "stopped after {} operations, the limit (--max-operations): \
-                     an endless loop, or a scan that belongs in a native helper such as where_eq or index_by",
-                    s.max_ops
-                )
-                .into(),
-            );
+        if s.stopped.is_none() {
+            s.stopped = crossed(s);
         }
-        if s.output_overflow {
-            return Some(
-                format!(
-                    "printed more than {} bytes (print/debug are for debugging; return findings instead)",
-                    s.max_output
-                )
-                .into(),
-            );
-        }
-        if s.ops % CLOCK_EVERY == 0 && s.started.elapsed() > s.timeout {
-            return Some(
-                format!(
-                    "ran longer than {:.1} s, the limit (--timeout): an endless loop, or a scan that belongs in a native helper",
-                    s.timeout.as_secs_f64()
-                )
-                .into(),
-            );
-        }
-        None
+        s.stopped.as_ref().map(|why| why.as_str().into())
     })
+}
+
+/// The limit this run has just crossed, if any.
+fn crossed(s: &RunState) -> Option<String> {
+    if s.ops > s.max_ops {
+        return Some(format!(
+            "stopped after {} operations, the limit (--max-operations): \
+             an endless loop, or a scan that belongs in a native helper such as where_eq or index_by",
+            s.max_ops
+        ));
+    }
+    if s.output_overflow {
+        return Some(format!(
+            "printed more than {} bytes (print/debug are for debugging; return findings instead)",
+            s.max_output
+        ));
+    }
+    if s.ops % CLOCK_EVERY == 0 && s.started.elapsed() > s.timeout {
+        return Some(format!(
+            "ran longer than {:.1} s, the limit (--timeout): an endless loop, or a scan that belongs in a native helper",
+            s.timeout.as_secs_f64()
+        ));
+    }
+    None
 }
 
 /// Keeps what a rule printed, up to the limit; going past it stops the rule.

@@ -68,6 +68,8 @@ pub fn run(
     let log = guard.finish();
 
     let findings = match outcome {
+        // A limit stops the run even where a native function swallowed the error.
+        _ if log.stopped.is_some() => Err(log.stopped.clone().unwrap_or_default()),
         Err(panic) => Err(format!(
             "the script engine panicked ({}); this is a Rhai bug the rule triggered, often an assignment into a constant",
             panic_text(&*panic)
@@ -240,4 +242,89 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
         .map(ToString::to_string)
         .or_else(|| p.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::Value;
+    use crate::rules::rule::Origin;
+
+    const META: &str = r#"const META = #{ faq: 1, title: #{ja: "t", en: "t"}, description: #{ja: "d", en: "d"},
+        checks: #{ "c": #{ statuses: ["pass", "warn"], remedy: #{ja: "直してください。", en: "Fix it."} } } };"#;
+
+    fn run_src(engine: &Engine, body: &str) -> RuleResult {
+        let rule = Rule::compile(engine, "r", Origin::Builtin, &format!("{META}\n{body}"));
+        let doc = Document {
+            source: "x".into(),
+            root: Value::empty_object(),
+            present: vec![],
+            failed: Default::default(),
+            notes: vec![],
+        };
+        let root = crate::engine::node::Node::root(&doc.root);
+        run(engine, &Limits::default(), &rule, &doc, &root)
+    }
+
+    #[test]
+    fn a_panic_inside_the_engine_becomes_an_error_for_that_rule() {
+        let mut engine = crate::engine::build(&Limits::default());
+        engine.register_fn("explode", || -> i64 { panic!("host helper blew up") });
+        let r = run_src(&engine, "fn audit(doc) { explode(); [pass(\"c\", \"no\")] }");
+        assert_eq!(r.status, Status::Error);
+        assert!(r.findings[0].message.en.contains("panicked"), "{:?}", r.findings);
+        assert!(r.findings[0].message.en.contains("host helper blew up"));
+    }
+
+    #[test]
+    fn the_remedy_is_appended_to_warnings_but_not_to_passes() {
+        let engine = crate::engine::build(&Limits::default());
+        let r = run_src(
+            &engine,
+            r#"fn audit(doc) { [warn("c", #{ja: "問題です。", en: "A problem."}), pass("c", "fine")] }"#,
+        );
+        assert_eq!(r.status, Status::Warn);
+        assert_eq!(r.findings[0].message.en, "A problem. Fix it.");
+        assert_eq!(r.findings[0].message.ja, "問題です。直してください。");
+        assert_eq!(r.findings[1].message.en, "fine");
+    }
+
+    #[test]
+    fn undeclared_statuses_checks_and_empty_results_are_errors() {
+        let engine = crate::engine::build(&Limits::default());
+        for (body, why) in [
+            (r#"fn audit(doc) { [fail("c", "x")] }"#, "does not list"),
+            (r#"fn audit(doc) { [pass("other", "x")] }"#, "does not declare"),
+            (r#"fn audit(doc) { [] }"#, "no findings"),
+            (r#"fn audit(doc) { [pass("c", "x", "not/a/pointer")] }"#, "not a JSON Pointer"),
+            (r#"fn audit(doc) { [pass("c", "")] }"#, "needs a message"),
+        ] {
+            let r = run_src(&engine, body);
+            assert_eq!(r.status, Status::Error, "{body}");
+            assert!(r.findings[0].message.en.contains(why), "{body}: {:?}", r.findings[0].message.en);
+        }
+    }
+
+    #[test]
+    fn a_needed_part_that_failed_to_load_makes_the_rule_an_error_without_running_it() {
+        let engine = crate::engine::build(&Limits::default());
+        let src = format!(
+            "{}\nfn audit(doc) {{ [pass(\"c\", \"ran\")] }}",
+            META.replace("checks:", "needs: [\"crm.users\"], checks:")
+        );
+        let rule = Rule::compile(&engine, "r", Origin::Builtin, &src);
+        let doc = Document {
+            source: "x".into(),
+            root: Value::empty_object(),
+            present: vec![],
+            failed: [("crm.users".to_owned(), "crm/users.json: saved API error INVALID_TOKEN".to_owned())]
+                .into_iter()
+                .collect(),
+            notes: vec![],
+        };
+        let root = crate::engine::node::Node::root(&doc.root);
+        let r = run(&engine, &Limits::default(), &rule, &doc, &root);
+        assert_eq!(r.status, Status::Error);
+        assert!(r.findings[0].message.en.contains("INVALID_TOKEN"), "{:?}", r.findings);
+    }
 }
