@@ -20,7 +20,12 @@ fn main() {
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let id = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        writeln!(out, "    ({id:?}, include_str!({:?})),", f.display().to_string()).ok();
+        writeln!(
+            out,
+            "    ({id:?}, include_str!({:?})),",
+            f.display().to_string()
+        )
+        .ok();
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("builtin_rules.rs");

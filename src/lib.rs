@@ -10,10 +10,10 @@ pub mod status;
 
 pub use status::Status;
 pub mod engine;
-pub mod text;
-pub mod suggest;
 pub mod rules;
+pub mod suggest;
+pub mod text;
 
 pub mod audit;
-pub mod report;
 pub mod cli;
+pub mod report;

@@ -33,7 +33,10 @@ mod tests {
     #[test]
     fn a_close_misspelling_is_matched_and_a_far_word_is_not() {
         assert_eq!(did_you_mean("remdy", &["remedy", "title"]), Some("remedy"));
-        assert_eq!(did_you_mean("sync-runing", &["sync-running"]), Some("sync-running"));
+        assert_eq!(
+            did_you_mean("sync-runing", &["sync-running"]),
+            Some("sync-running")
+        );
         assert_eq!(did_you_mean("zzzzzz", &["remedy", "title"]), None);
     }
 }

@@ -29,7 +29,10 @@ pub struct Text {
 impl Text {
     pub fn same(s: impl Into<String>) -> Text {
         let s = s.into();
-        Text { ja: s.clone(), en: s }
+        Text {
+            ja: s.clone(),
+            en: s,
+        }
     }
 
     pub fn get(&self, lang: Lang) -> &str {

@@ -25,7 +25,8 @@ fn audit_with_hostile_rules() -> (i32, Value, String) {
         .output()
         .expect("run");
     let stdout = String::from_utf8(out.stdout).expect("utf-8 stdout");
-    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}"));
+    let json: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}"));
     (
         out.status.code().unwrap_or(-1),
         json,
@@ -45,7 +46,10 @@ fn result<'a>(json: &'a Value, rule: &str) -> &'a Value {
 #[test]
 fn each_hostile_rule_is_an_error_with_its_reason_and_the_rest_still_report() {
     let (code, json, stderr) = audit_with_hostile_rules();
-    assert_eq!(code, 2, "a rule in error makes the exit status 2; stderr: {stderr}");
+    assert_eq!(
+        code, 2,
+        "a rule in error makes the exit status 2; stderr: {stderr}"
+    );
 
     let expected = [
         ("endless-loop", "ran longer than 2.0 s"),
@@ -66,13 +70,22 @@ fn each_hostile_rule_is_an_error_with_its_reason_and_the_rest_still_report() {
         assert_eq!(r["status"], "error", "{rule}: {r}");
         let findings = r["findings"].as_array().expect("findings");
         assert_eq!(findings.len(), 1, "{rule}: {r}");
-        assert_eq!(findings[0]["check"], rule, "an error's check is the rule id");
+        assert_eq!(
+            findings[0]["check"], rule,
+            "an error's check is the rule id"
+        );
         let msg = findings[0]["message"].as_str().unwrap_or_default();
-        assert!(msg.contains(reason), "{rule}: {msg:?} should say {reason:?}");
+        assert!(
+            msg.contains(reason),
+            "{rule}: {msg:?} should say {reason:?}"
+        );
     }
 
     let slow = result(&json, "slow-but-fine");
-    assert_eq!(slow["status"], "pass", "a slow but legitimate rule passes: {slow}");
+    assert_eq!(
+        slow["status"], "pass",
+        "a slow but legitimate rule passes: {slow}"
+    );
 
     // The eight built-in rules all still report, none of them in error.
     let builtin: Vec<&Value> = json["exports"][0]["results"]
@@ -86,6 +99,12 @@ fn each_hostile_rule_is_an_error_with_its_reason_and_the_rest_still_report() {
         assert_ne!(r["status"], "error", "{r}");
     }
     // What a rule prints is captured, capped, and never written to stdout outside the JSON.
-    let printed = result(&json, "prints-megabyte")["output"].as_str().unwrap_or_default().len();
-    assert!(printed > 0 && printed <= 65536, "captured output: {printed} bytes");
+    let printed = result(&json, "prints-megabyte")["output"]
+        .as_str()
+        .unwrap_or_default()
+        .len();
+    assert!(
+        printed > 0 && printed <= 65536,
+        "captured output: {printed} bytes"
+    );
 }

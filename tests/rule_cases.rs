@@ -32,7 +32,11 @@ fn every_rule_case_gives_the_expected_status_for_each_check() {
         assert!(cat.problems().is_empty(), "{:#?}", cat.problems());
         let mut failures = Vec::new();
         let mut ran = 0;
-        for rule in cat.rules.iter().filter(|r| matches!(r.origin, Origin::File(_))) {
+        for rule in cat
+            .rules
+            .iter()
+            .filter(|r| matches!(r.origin, Origin::File(_)))
+        {
             for case in cases_for(&rules_dir(), &rule.id) {
                 ran += 1;
                 let out = run_case(&engine, &limits, rule, &case);

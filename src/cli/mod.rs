@@ -110,13 +110,18 @@ fn audit_time(now: Option<&str>) -> Result<String, String> {
             }
             Ok(t.trim().to_owned())
         }
-        None => Ok(jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        None => Ok(jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()),
     }
 }
 
 fn limits(a: &LimitArgs) -> Result<Limits, String> {
     if !(a.timeout.is_finite() && a.timeout > 0.0) {
-        return Err(format!("--timeout {}: give a number of seconds above 0", a.timeout));
+        return Err(format!(
+            "--timeout {}: give a number of seconds above 0",
+            a.timeout
+        ));
     }
     Ok(Limits {
         max_operations: a.max_operations,
@@ -130,7 +135,11 @@ fn limits(a: &LimitArgs) -> Result<Limits, String> {
 fn catalogue(engine: &rhai::Engine, a: &RuleArgs) -> Result<Catalogue, String> {
     let dirs: Vec<PathBuf> = if a.dirs.is_empty() {
         let default = PathBuf::from("rules");
-        if default.is_dir() { vec![default] } else { vec![] }
+        if default.is_dir() {
+            vec![default]
+        } else {
+            vec![]
+        }
     } else {
         a.dirs.clone()
     };

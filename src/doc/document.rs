@@ -83,12 +83,18 @@ mod tests {
 
     #[test]
     fn a_module_part_counts_as_its_parent_part_but_not_as_a_sibling() {
-        let d = doc(&["crm.fields.Accounts"], &[("crm.fields.Vehicles", "api error")]);
+        let d = doc(
+            &["crm.fields.Accounts"],
+            &[("crm.fields.Vehicles", "api error")],
+        );
         assert!(d.is_present("crm.fields"));
         assert!(d.is_present("crm.fields.Accounts"));
         assert!(!d.is_present("crm.fields.Contacts"));
         assert!(!d.is_present("crm.field"));
         assert!(d.failure("crm.fields.Accounts").is_none());
-        assert_eq!(d.failure("crm.fields").map(|f| f.0), Some("crm.fields.Vehicles"));
+        assert_eq!(
+            d.failure("crm.fields").map(|f| f.0),
+            Some("crm.fields.Vehicles")
+        );
     }
 }

@@ -149,7 +149,8 @@ impl Node {
     /// The item `i` of a list as a `Dynamic` (for iteration).
     pub fn item(&self, i: usize) -> Option<Dynamic> {
         let l = self.as_list()?;
-        l.get(i).map(|(orig, v)| to_dynamic(v, &self.path.index(orig)))
+        l.get(i)
+            .map(|(orig, v)| to_dynamic(v, &self.path.index(orig)))
     }
 
     /// The underlying value of an object node (for serialising).

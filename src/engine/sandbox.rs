@@ -140,7 +140,7 @@ fn crossed(s: &RunState) -> Option<String> {
             s.max_output
         ));
     }
-    if s.ops % CLOCK_EVERY == 0 && s.started.elapsed() > s.timeout {
+    if s.ops.is_multiple_of(CLOCK_EVERY) && s.started.elapsed() > s.timeout {
         return Some(format!(
             "ran longer than {:.1} s, the limit (--timeout): an endless loop, or a scan that belongs in a native helper",
             s.timeout.as_secs_f64()

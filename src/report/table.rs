@@ -20,7 +20,10 @@ pub fn render(outcomes: &[ExportOutcome], lang: Lang, style: Style) -> String {
     for o in outcomes {
         out.push_str(&format!("{}  [{}]\n", o.path, paint(o.status(), style)));
         match &o.result {
-            Err(e) => out.push_str(&format!("  {}: {e}\n", label(lang, "cannot load", "読み込めません"))),
+            Err(e) => out.push_str(&format!(
+                "  {}: {e}\n",
+                label(lang, "cannot load", "読み込めません")
+            )),
             Ok(a) => {
                 out.push_str(&table(a, lang, style).to_string());
                 out.push('\n');

@@ -126,7 +126,9 @@ pub fn run_case(engine: &rhai::Engine, limits: &Limits, rule: &Rule, case: &Case
     let doc = match load::load(&source, &opts) {
         Ok(d) => d,
         Err(e) => {
-            outcome.failures.push(format!("the export does not load: {e}"));
+            outcome
+                .failures
+                .push(format!("the export does not load: {e}"));
             return outcome;
         }
     };
@@ -167,7 +169,11 @@ pub fn check_statuses(result: &RuleResult) -> BTreeMap<String, Status> {
 fn compare(expect: &Expect, result: &RuleResult, failures: &mut Vec<String>) {
     let actual = check_statuses(result);
     for (check, want) in &expect.checks {
-        let of_check: Vec<_> = result.findings.iter().filter(|f| &f.check == check).collect();
+        let of_check: Vec<_> = result
+            .findings
+            .iter()
+            .filter(|f| &f.check == check)
+            .collect();
         match actual.get(check) {
             None => failures.push(format!(
                 "{check}: expected {}, but the rule reported no finding for it (rule status {}: {})",

@@ -29,7 +29,10 @@ impl Catalogue {
         let mut by_id: BTreeMap<String, Rule> = BTreeMap::new();
         let mut notes = Vec::new();
         for (id, source) in BUILTIN_RULES {
-            by_id.insert((*id).to_owned(), Rule::compile(engine, id, Origin::Builtin, source));
+            by_id.insert(
+                (*id).to_owned(),
+                Rule::compile(engine, id, Origin::Builtin, source),
+            );
         }
         for dir in dirs {
             for path in rule_files(dir)? {
@@ -38,9 +41,8 @@ impl Catalogue {
                     .and_then(|s| s.to_str())
                     .unwrap_or_default()
                     .to_owned();
-                let source = std::fs::read_to_string(&path).map_err(|e| {
-                    format!("{}: cannot read the rule: {e}", path.display())
-                })?;
+                let source = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{}: cannot read the rule: {e}", path.display()))?;
                 let rule = Rule::compile(engine, &id, Origin::File(path.clone()), &source);
                 if let Some(old) = by_id.insert(id.clone(), rule)
                     && old.origin != Origin::Builtin

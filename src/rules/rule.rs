@@ -97,7 +97,8 @@ fn compile(engine: &Engine, path: &str, source: &str) -> Result<Compiled, Vec<St
                 .to_owned(),
         )]);
     };
-    let meta: RuleMeta = rhai::serde::from_dynamic(&meta).map_err(|e| vec![at(meta_error(&e.to_string()))])?;
+    let meta: RuleMeta =
+        rhai::serde::from_dynamic(&meta).map_err(|e| vec![at(meta_error(&e.to_string()))])?;
     let mut problems: Vec<String> = meta.problems().into_iter().map(at).collect();
     if !ast
         .iter_functions()

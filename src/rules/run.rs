@@ -111,7 +111,11 @@ fn describe(e: &EvalAltResult, limits: &Limits) -> String {
     match e {
         // The limits stop a closure inside `map`/`filter`/...: say why, and where.
         EvalAltResult::ErrorInFunctionCall(name, _, inner, pos) => {
-            format!("{} (in a call to `{name}`{})", describe(inner, limits), at(pos))
+            format!(
+                "{} (in a call to `{name}`{})",
+                describe(inner, limits),
+                at(pos)
+            )
         }
         EvalAltResult::ErrorTerminated(reason, pos) => format!("{reason}{}", at(pos)),
         EvalAltResult::ErrorStackOverflow(pos) => format!(
@@ -174,8 +178,9 @@ fn finding(i: usize, item: Dynamic, c: &Compiled) -> Result<Finding, String> {
             "check `{check}` reported `{status}`, which META.checks.{check}.statuses does not list"
         ));
     }
-    let message = message(map.get("message"))
-        .ok_or(format!("finding #{i} ({check}) needs a message: a string or #{{ja: \"...\", en: \"...\"}}"))?;
+    let message = message(map.get("message")).ok_or(format!(
+        "finding #{i} ({check}) needs a message: a string or #{{ja: \"...\", en: \"...\"}}"
+    ))?;
     let evidence = match map.get("evidence") {
         None => vec![],
         Some(e) if e.is_unit() => vec![],
@@ -270,9 +275,16 @@ mod tests {
     fn a_panic_inside_the_engine_becomes_an_error_for_that_rule() {
         let mut engine = crate::engine::build(&Limits::default());
         engine.register_fn("explode", || -> i64 { panic!("host helper blew up") });
-        let r = run_src(&engine, "fn audit(doc) { explode(); [pass(\"c\", \"no\")] }");
+        let r = run_src(
+            &engine,
+            "fn audit(doc) { explode(); [pass(\"c\", \"no\")] }",
+        );
         assert_eq!(r.status, Status::Error);
-        assert!(r.findings[0].message.en.contains("panicked"), "{:?}", r.findings);
+        assert!(
+            r.findings[0].message.en.contains("panicked"),
+            "{:?}",
+            r.findings
+        );
         assert!(r.findings[0].message.en.contains("host helper blew up"));
     }
 
@@ -294,14 +306,24 @@ mod tests {
         let engine = crate::engine::build(&Limits::default());
         for (body, why) in [
             (r#"fn audit(doc) { [fail("c", "x")] }"#, "does not list"),
-            (r#"fn audit(doc) { [pass("other", "x")] }"#, "does not declare"),
+            (
+                r#"fn audit(doc) { [pass("other", "x")] }"#,
+                "does not declare",
+            ),
             (r#"fn audit(doc) { [] }"#, "no findings"),
-            (r#"fn audit(doc) { [pass("c", "x", "not/a/pointer")] }"#, "not a JSON Pointer"),
+            (
+                r#"fn audit(doc) { [pass("c", "x", "not/a/pointer")] }"#,
+                "not a JSON Pointer",
+            ),
             (r#"fn audit(doc) { [pass("c", "")] }"#, "needs a message"),
         ] {
             let r = run_src(&engine, body);
             assert_eq!(r.status, Status::Error, "{body}");
-            assert!(r.findings[0].message.en.contains(why), "{body}: {:?}", r.findings[0].message.en);
+            assert!(
+                r.findings[0].message.en.contains(why),
+                "{body}: {:?}",
+                r.findings[0].message.en
+            );
         }
     }
 
@@ -317,14 +339,21 @@ mod tests {
             source: "x".into(),
             root: Value::empty_object(),
             present: vec![],
-            failed: [("crm.users".to_owned(), "crm/users.json: saved API error INVALID_TOKEN".to_owned())]
-                .into_iter()
-                .collect(),
+            failed: [(
+                "crm.users".to_owned(),
+                "crm/users.json: saved API error INVALID_TOKEN".to_owned(),
+            )]
+            .into_iter()
+            .collect(),
             notes: vec![],
         };
         let root = crate::engine::node::Node::root(&doc.root);
         let r = run(&engine, &Limits::default(), &rule, &doc, &root);
         assert_eq!(r.status, Status::Error);
-        assert!(r.findings[0].message.en.contains("INVALID_TOKEN"), "{:?}", r.findings);
+        assert!(
+            r.findings[0].message.en.contains("INVALID_TOKEN"),
+            "{:?}",
+            r.findings
+        );
     }
 }

@@ -52,7 +52,8 @@ pub fn register(engine: &mut Engine) {
             x.read_lock::<Node>().is_some_and(|n| n.as_list().is_some())
         })
         .register_fn("is_object", |x: Dynamic| {
-            x.read_lock::<Node>().is_some_and(|n| n.as_object().is_some())
+            x.read_lock::<Node>()
+                .is_some_and(|n| n.as_object().is_some())
         });
 }
 

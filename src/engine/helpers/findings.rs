@@ -18,7 +18,12 @@ fn evidence(x: Dynamic) -> Array {
         return Array::new();
     }
     if x.is_array() {
-        return x.into_array().unwrap_or_default().into_iter().map(one).collect();
+        return x
+            .into_array()
+            .unwrap_or_default()
+            .into_iter()
+            .map(one)
+            .collect();
     }
     vec![one(x)]
 }

@@ -114,11 +114,7 @@ fn needle(fname: &str, value: &Dynamic, ci: bool) -> Res<String> {
 fn matcher(keys: Keys, want: String, ci: bool) -> impl FnMut(&Value) -> bool {
     move |v| {
         keys.each_text(v, &mut |t| {
-            if ci {
-                fold(t) == want
-            } else {
-                t == want
-            }
+            if ci { fold(t) == want } else { t == want }
         })
     }
 }
@@ -171,7 +167,11 @@ impl Index {
     }
 
     fn all(&self, key: &Dynamic) -> Node {
-        let list = self.node.as_list().cloned().unwrap_or_else(|| List::whole(Default::default()));
+        let list = self
+            .node
+            .as_list()
+            .cloned()
+            .unwrap_or_else(|| List::whole(Default::default()));
         let orig = self
             .lookup(key)
             .map(|ps| {
@@ -189,36 +189,67 @@ pub fn register(engine: &mut Engine) {
     for ci in [false, true] {
         let sfx = if ci { "_ci" } else { "" };
         engine
-            .register_fn(&format!("where_eq{sfx}"), move |n: &mut Node, key: Dynamic, value: Dynamic| -> Res<Node> {
-                let f = "where_eq";
-                select(n, f, matcher(Keys::parse(f, &key)?, needle(f, &value, ci)?, ci))
-            })
-            .register_fn(&format!("count_eq{sfx}"), move |n: &mut Node, key: Dynamic, value: Dynamic| -> Res<INT> {
-                let f = "count_eq";
-                count(n, f, matcher(Keys::parse(f, &key)?, needle(f, &value, ci)?, ci))
-            })
-            .register_fn(&format!("find_eq{sfx}"), move |n: &mut Node, key: Dynamic, value: Dynamic| -> Res<Dynamic> {
-                let f = "find_eq";
-                find(n, f, matcher(Keys::parse(f, &key)?, needle(f, &value, ci)?, ci))
-            })
-            .register_fn(&format!("index_by{sfx}"), move |n: &mut Node, key: Dynamic| {
-                Index::build(n, "index_by", &key, ci)
-            });
+            .register_fn(
+                format!("where_eq{sfx}"),
+                move |n: &mut Node, key: Dynamic, value: Dynamic| -> Res<Node> {
+                    let f = "where_eq";
+                    select(
+                        n,
+                        f,
+                        matcher(Keys::parse(f, &key)?, needle(f, &value, ci)?, ci),
+                    )
+                },
+            )
+            .register_fn(
+                format!("count_eq{sfx}"),
+                move |n: &mut Node, key: Dynamic, value: Dynamic| -> Res<INT> {
+                    let f = "count_eq";
+                    count(
+                        n,
+                        f,
+                        matcher(Keys::parse(f, &key)?, needle(f, &value, ci)?, ci),
+                    )
+                },
+            )
+            .register_fn(
+                format!("find_eq{sfx}"),
+                move |n: &mut Node, key: Dynamic, value: Dynamic| -> Res<Dynamic> {
+                    let f = "find_eq";
+                    find(
+                        n,
+                        f,
+                        matcher(Keys::parse(f, &key)?, needle(f, &value, ci)?, ci),
+                    )
+                },
+            )
+            .register_fn(
+                format!("index_by{sfx}"),
+                move |n: &mut Node, key: Dynamic| Index::build(n, "index_by", &key, ci),
+            );
     }
     engine
-        .register_fn("where_in", |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
-            let f = "where_in";
-            select(n, f, in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?))
-        })
-        .register_fn("where_not_in", |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
-            let f = "where_not_in";
-            let mut hit = in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?);
-            select(n, f, |v| !hit(v))
-        })
-        .register_fn("count_in", |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<INT> {
-            let f = "count_in";
-            count(n, f, in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?))
-        })
+        .register_fn(
+            "where_in",
+            |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
+                let f = "where_in";
+                select(n, f, in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?))
+            },
+        )
+        .register_fn(
+            "where_not_in",
+            |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
+                let f = "where_not_in";
+                let mut hit = in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?);
+                select(n, f, |v| !hit(v))
+            },
+        )
+        .register_fn(
+            "count_in",
+            |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<INT> {
+                let f = "count_in";
+                count(n, f, in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?))
+            },
+        )
         .register_fn("where_present", |n: &mut Node, key: Dynamic| -> Res<Node> {
             let keys = Keys::parse("where_present", &key)?;
             select(n, "where_present", |v| keys.present(v))
@@ -237,7 +268,10 @@ pub fn register(engine: &mut Engine) {
                     false
                 });
             }
-            Ok(counts.into_iter().map(|(k, c)| (k.into(), Dynamic::from_int(c))).collect())
+            Ok(counts
+                .into_iter()
+                .map(|(k, c)| (k.into(), Dynamic::from_int(c)))
+                .collect())
         })
         .register_fn("take", |n: &mut Node, count: INT| -> Res<Node> {
             let list = list_arg("take", n)?;
@@ -253,7 +287,9 @@ pub fn register(engine: &mut Engine) {
         .register_fn("get", |ix: &mut Index, key: Dynamic| ix.first(&key))
         .register_indexer_get(|ix: &mut Index, key: Dynamic| ix.first(&key))
         .register_fn("all", |ix: &mut Index, key: Dynamic| ix.all(&key))
-        .register_fn("contains", |ix: &mut Index, key: Dynamic| ix.lookup(&key).is_some())
+        .register_fn("contains", |ix: &mut Index, key: Dynamic| {
+            ix.lookup(&key).is_some()
+        })
         .register_fn("len", |ix: &mut Index| ix.map.len() as INT)
         .register_fn("keys", |ix: &mut Index| -> rhai::Array {
             let mut ks: Vec<&String> = ix.map.keys().collect();

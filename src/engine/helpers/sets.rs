@@ -87,9 +87,15 @@ fn set_of(n: &Node, key: &Dynamic, ci: bool) -> Res<KeySet> {
 pub fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<KeySet>("Set")
-        .register_fn("set_of", |n: &mut Node, key: Dynamic| set_of(n, &key, false))
-        .register_fn("set_of_ci", |n: &mut Node, key: Dynamic| set_of(n, &key, true))
-        .register_fn("to_set", |a: Array| as_key_set("to_set", &Dynamic::from_array(a)))
+        .register_fn("set_of", |n: &mut Node, key: Dynamic| {
+            set_of(n, &key, false)
+        })
+        .register_fn("set_of_ci", |n: &mut Node, key: Dynamic| {
+            set_of(n, &key, true)
+        })
+        .register_fn("to_set", |a: Array| {
+            as_key_set("to_set", &Dynamic::from_array(a))
+        })
         .register_fn("contains", |s: &mut KeySet, x: Dynamic| {
             scalar_text(&x).is_some_and(|t| s.contains(&t))
         })

@@ -43,6 +43,9 @@ pub fn register(engine: &mut Engine) {
             }
         })
         .register_fn("join", |a: Array, sep: &str| {
-            a.iter().map(ToString::to_string).collect::<Vec<_>>().join(sep)
+            a.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(sep)
         });
 }

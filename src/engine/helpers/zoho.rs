@@ -10,7 +10,11 @@ pub fn module_visible(m: &Node) -> bool {
     let Some(o) = m.as_object() else {
         return false;
     };
-    let text = |k: &str| o.get(k).filter(|v| !v.is_null()).and_then(|v| v.scalar_text());
+    let text = |k: &str| {
+        o.get(k)
+            .filter(|v| !v.is_null())
+            .and_then(|v| v.scalar_text())
+    };
     if let Some(status) = text("status") {
         return fold(&status) == "visible";
     }
@@ -40,7 +44,6 @@ pub fn register(engine: &mut Engine) {
             })
         })
         .register_fn("is_true", |x: Dynamic| {
-            x.as_bool().unwrap_or(false)
-                || scalar_text(&x).is_some_and(|t| fold(&t) == "true")
+            x.as_bool().unwrap_or(false) || scalar_text(&x).is_some_and(|t| fold(&t) == "true")
         });
 }
