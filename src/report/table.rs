@@ -6,7 +6,9 @@ use super::Summary;
 use crate::audit::ExportOutcome;
 use crate::status::Status;
 use crate::text::Lang;
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{
+    Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets,
+};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
@@ -50,6 +52,12 @@ fn table(a: &crate::audit::Audited, lang: Lang, style: Style) -> Table {
             label(lang, "Status", "結果"),
             label(lang, "Message", "内容"),
         ]);
+    // The message gets the room: the other columns are bounded.
+    for (i, max) in [(0, 34), (1, 31)] {
+        if let Some(c) = t.column_mut(i) {
+            c.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(max)));
+        }
+    }
     for r in &a.results {
         for (i, f) in r.findings.iter().enumerate() {
             let rule = if i == 0 {
@@ -59,7 +67,7 @@ fn table(a: &crate::audit::Audited, lang: Lang, style: Style) -> Table {
             };
             let mut message = f.message.get(lang).to_owned();
             for e in &f.evidence {
-                message.push_str(&format!("\n  @ {e}"));
+                message.push_str(&format!("\n@{e}"));
             }
             t.add_row(vec![
                 Cell::new(rule),
