@@ -20,6 +20,84 @@ pub struct Cli {
 pub enum Command {
     /// Audit exports: a bundle directory, a single .json file, or a directory holding many exports.
     Audit(AuditArgs),
+    /// List, explain, check, test and scaffold rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Evaluate a Rhai expression against a loaded export (`doc`) and print the result as JSON.
+    Query(QueryArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// The rules that would run: id, FAQ number, title and source.
+    List {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        /// Language of titles [default: ja when LANG starts with ja, else en].
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+    },
+    /// What a rule checks, why, its checks and statuses, the remedy and the data it needs.
+    Explain {
+        /// The rule id, e.g. sync-running.
+        id: String,
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+    },
+    /// Compile every rule and validate its metadata; problems as path:line:col: message (exit 2).
+    Check {
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Run every rule file against its cases in <id>.tests/<case>/ (exit 1 when a case fails).
+    Test {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[arg(long, value_enum, default_value_t = TestFormat::Table)]
+        format: TestFormat,
+        /// Write the report to FILE (atomically) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Scaffold rules/<ID>.rhai with a passing and a failing test case.
+    New {
+        /// The new rule's id (kebab-case), e.g. agents-active.
+        id: String,
+        /// Directory to create it in.
+        #[arg(long, value_name = "DIR", default_value = "rules")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The export: a bundle directory or a single .json file.
+    pub path: PathBuf,
+    /// A Rhai expression (or statements) reading `doc`, e.g. 'count_eq_ci(doc.crm.users, "status", "active")'.
+    pub expr: String,
+    /// RFC 3339 time with an offset for meta.audit_time.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Table,
+    Junit,
 }
 
 #[derive(Debug, Args)]

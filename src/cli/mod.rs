@@ -3,6 +3,8 @@
 
 pub mod args;
 pub mod output;
+mod query_cmd;
+mod rules_cmd;
 
 use crate::audit::{self, ExportOutcome};
 use crate::engine::{self, Limits};
@@ -27,6 +29,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Audit(a) => audit_command(&a),
+        Command::Rules(r) => rules_cmd::run(&r),
+        Command::Query(q) => query_cmd::run(&q),
     };
     ExitCode::from(code.unwrap_or_else(|e| {
         eprintln!("error: {e}");
@@ -91,7 +95,7 @@ pub fn exit_status(outcomes: &[ExportOutcome], fail_on: FailOn, rule_problems: b
     }
 }
 
-fn lang(arg: Option<LangArg>) -> Lang {
+pub(crate) fn lang(arg: Option<LangArg>) -> Lang {
     match arg {
         Some(LangArg::Ja) => Lang::Ja,
         Some(LangArg::En) => Lang::En,
@@ -100,7 +104,7 @@ fn lang(arg: Option<LangArg>) -> Lang {
 }
 
 /// `--now` as given (validated), or the current UTC time to the second.
-fn audit_time(now: Option<&str>) -> Result<String, String> {
+pub(crate) fn audit_time(now: Option<&str>) -> Result<String, String> {
     match now {
         Some(t) => {
             if engine::helpers::time::parse_millis(t).is_none() {
@@ -116,7 +120,7 @@ fn audit_time(now: Option<&str>) -> Result<String, String> {
     }
 }
 
-fn limits(a: &LimitArgs) -> Result<Limits, String> {
+pub(crate) fn limits(a: &LimitArgs) -> Result<Limits, String> {
     if !(a.timeout.is_finite() && a.timeout > 0.0) {
         return Err(format!(
             "--timeout {}: give a number of seconds above 0",
@@ -132,8 +136,20 @@ fn limits(a: &LimitArgs) -> Result<Limits, String> {
 
 /// The rules of this run: built-ins, overridden by `--rules` dirs (or `./rules` if it
 /// exists and no `--rules` was given), filtered by `--only`/`--skip`.
-fn catalogue(engine: &rhai::Engine, a: &RuleArgs) -> Result<Catalogue, String> {
-    let dirs: Vec<PathBuf> = if a.dirs.is_empty() {
+pub(crate) fn catalogue(engine: &rhai::Engine, a: &RuleArgs) -> Result<Catalogue, String> {
+    let cat = Catalogue::load(engine, &rule_dirs(a))?.select(&Selection {
+        only: a.only.clone(),
+        skip: a.skip.clone(),
+    })?;
+    if cat.rules.is_empty() {
+        return Err("no rules to run: check --rules, --only and --skip".to_owned());
+    }
+    Ok(cat)
+}
+
+/// `--rules` dirs as given, else `./rules` if it exists.
+pub(crate) fn rule_dirs(a: &RuleArgs) -> Vec<PathBuf> {
+    if a.dirs.is_empty() {
         let default = PathBuf::from("rules");
         if default.is_dir() {
             vec![default]
@@ -142,15 +158,7 @@ fn catalogue(engine: &rhai::Engine, a: &RuleArgs) -> Result<Catalogue, String> {
         }
     } else {
         a.dirs.clone()
-    };
-    let cat = Catalogue::load(engine, &dirs)?.select(&Selection {
-        only: a.only.clone(),
-        skip: a.skip.clone(),
-    })?;
-    if cat.rules.is_empty() {
-        return Err("no rules to run: check --rules, --only and --skip".to_owned());
     }
-    Ok(cat)
 }
 
 fn table_style(to_terminal: bool) -> report::table::Style {
@@ -170,7 +178,7 @@ fn terminal_width() -> Option<u16> {
     std::env::var("COLUMNS").ok()?.parse().ok()
 }
 
-fn emit(path: Option<&Path>, text: &str) -> Result<(), String> {
+pub(crate) fn emit(path: Option<&Path>, text: &str) -> Result<(), String> {
     match path {
         Some(p) => output::write_atomically(p, text.as_bytes()),
         None => {

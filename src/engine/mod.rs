@@ -39,3 +39,30 @@ pub fn build(limits: &Limits) -> Engine {
     helpers::register(&mut engine);
     engine
 }
+
+/// Evaluates `script` (an expression or statements) under the same limits as a rule,
+/// panic-proof. For `query`; must run on a thread with a large stack.
+pub fn eval_bounded(
+    engine: &Engine,
+    limits: &Limits,
+    scope: &mut rhai::Scope,
+    script: &str,
+) -> Result<rhai::Dynamic, String> {
+    let ast = engine
+        .compile_with_scope(scope, script)
+        .map_err(|e| format!("{e}"))?;
+    let guard = sandbox::RunGuard::begin(limits);
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine.eval_ast_with_scope::<rhai::Dynamic>(scope, &ast)
+    }));
+    let log = guard.finish();
+    if let Some(why) = log.stopped {
+        return Err(why);
+    }
+    match out {
+        Err(_) => {
+            Err("the script engine panicked (often an assignment into a constant)".to_owned())
+        }
+        Ok(r) => r.map_err(|e| e.to_string()),
+    }
+}

@@ -17,6 +17,19 @@ use std::time::Instant;
 /// `max_call_levels` at its default this leaves a wide margin even in debug builds.
 pub const RULE_STACK_SIZE: usize = 64 << 20;
 
+/// Runs `f` on a thread with a stack large enough for rules (the audit's rayon pool has
+/// such threads already; this is for single runs: `rules test`, `query`, tests).
+pub fn on_rule_thread<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(RULE_STACK_SIZE)
+            .spawn_scoped(s, f)
+            .map(|h| h.join())
+            .unwrap_or_else(|e| panic!("cannot start a rule thread: {e}"))
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
 /// Runs `rule` on `doc` (whose root, as a rule sees it, is `root`). Never panics.
 pub fn run(
     engine: &Engine,

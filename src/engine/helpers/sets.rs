@@ -31,10 +31,15 @@ impl KeySet {
             .insert(if self.ci { fold(text) } else { text.to_owned() });
     }
 
-    fn sorted(&self) -> Array {
-        let mut v: Vec<&String> = self.items.iter().collect();
+    /// The members, sorted.
+    pub fn sorted_texts(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.items.iter().cloned().collect();
         v.sort();
-        v.into_iter().map(|s| Dynamic::from(s.clone())).collect()
+        v
+    }
+
+    fn sorted(&self) -> Array {
+        self.sorted_texts().into_iter().map(Dynamic::from).collect()
     }
 }
 
