@@ -63,7 +63,8 @@ fn check_statuses(result: &Value) -> BTreeMap<String, String> {
 #[test]
 fn every_fixture_gets_the_verdicts_written_in_fixtures_expected_json() {
     let expected: BTreeMap<String, BTreeMap<String, Value>> = serde_json::from_str(
-        &std::fs::read_to_string("tests/data/fixtures-expected.json").expect("tests/data/fixtures-expected.json"),
+        &std::fs::read_to_string("tests/data/fixtures-expected.json")
+            .expect("tests/data/fixtures-expected.json"),
     )
     .expect("expected.json parses");
     assert!(expected.len() >= 15, "expected.json covers the fixtures");
