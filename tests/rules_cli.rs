@@ -1,0 +1,248 @@
+//! `rules list | explain | check | test | new` and `query`, as a rule author uses them.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::cargo_bin("crmdesk-audit")
+        .expect("binary")
+        .current_dir(dir)
+        .env_remove("LANG")
+        .args(args)
+        .output()
+        .expect("run");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+#[test]
+fn rules_list_shows_every_rule_in_faq_order_with_its_source() {
+    let r = run(&["rules", "list", "--format", "json", "--lang", "en"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&r.stdout).expect("json");
+    let faqs: Vec<u64> = rows
+        .iter()
+        .map(|r| r["faq"].as_u64().expect("faq"))
+        .collect();
+    assert_eq!(faqs, [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(rows[6]["id"], "sync-running");
+    assert_eq!(rows[6]["source"], "rules/sync-running.rhai");
+
+    // Outside the project the built-in rules are listed as such.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let r = run_in(
+        tmp.path(),
+        &[
+            "rules",
+            "list",
+            "--format",
+            "json",
+            "--skip",
+            "sync-running",
+        ],
+    );
+    let rows: Vec<Value> = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(rows.len(), 7);
+    assert!(rows.iter().all(|r| r["source"] == "built-in"));
+}
+
+#[test]
+fn rules_explain_gives_checks_statuses_and_remedy_in_either_language() {
+    let r = run(&["rules", "explain", "sync-running", "--lang", "en"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("sync-running (FAQ 7)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("[pass, warn, fail, skip]"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("Sync settings"),
+        "the remedy names the UI path: {}",
+        r.stdout
+    );
+    let r = run(&["rules", "explain", "sync-running", "--lang", "ja"]);
+    assert!(r.stdout.contains("[同期設定]"), "{}", r.stdout);
+    let r = run(&["rules", "explain", "sync-runing"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("Did you mean `sync-running`?"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn rules_check_passes_the_shipped_rules_and_names_a_misspelled_key_with_a_suggestion() {
+    let r = run(&["rules", "check"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        tmp.path().join("typo-rule.rhai"),
+        "// a rule\n\nconst META = #{ faq: 9, title: #{ja: \"t\", en: \"t\"}, description: #{ja: \"d\", en: \"d\"},\n  checks: #{ \"c\": #{ statuses: [\"pass\"], remdy: #{ja: \"r\", en: \"r\"} } } };\nfn audit(doc) { [pass(\"c\", \"ok\")] }\n",
+    )
+    .expect("write");
+    std::fs::write(tmp.path().join("Bad_Name.rhai"), "fn audit(doc) { 1 +  }\n").expect("write");
+    let r = run_in(tmp.path(), &["rules", "check", "--rules", "."]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("./typo-rule.rhai:3:1: META: unknown key `remdy`; did you mean `remedy`?"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("./Bad_Name.rhai:1:1: rule id `Bad_Name`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("./Bad_Name.rhai:1:"), "{}", r.stderr);
+}
+
+#[test]
+fn a_scaffolded_rule_passes_its_own_tests_at_once_and_a_wrong_expectation_fails_with_a_diff() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let r = run_in(tmp.path(), &["rules", "new", "agents-ok", "--dir", "mine"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(tmp.path().join("mine/agents-ok.rhai").is_file());
+
+    let r = run_in(tmp.path(), &["rules", "test", "--rules", "mine"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("ok   agents-ok/passes") && r.stdout.contains("ok   agents-ok/fails"),
+        "{}",
+        r.stdout
+    );
+
+    // The installed binary runs it with no recompiling.
+    let r = run_in(
+        tmp.path(),
+        &[
+            "audit",
+            "mine/agents-ok.tests/fails/export.json",
+            "--rules",
+            "mine",
+            "--only",
+            "agents-ok",
+            "--format",
+            "json",
+        ],
+    );
+    let json: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(json["exports"][0]["results"][0]["status"], "fail");
+
+    // A second `rules new` with the same id refuses to overwrite.
+    let r = run_in(tmp.path(), &["rules", "new", "agents-ok", "--dir", "mine"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+
+    // A case that expects the wrong status fails, with expected vs actual.
+    std::fs::write(
+        tmp.path().join("mine/agents-ok.tests/passes/expect.json"),
+        r#"{ "checks": { "agents-ok": "fail" } }"#,
+    )
+    .expect("write");
+    let r = run_in(tmp.path(), &["rules", "test", "--rules", "mine"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("FAIL agents-ok/passes"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("expected: agents-ok=fail"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("actual:   agents-ok=pass"),
+        "{}",
+        r.stdout
+    );
+
+    let r = run_in(
+        tmp.path(),
+        &["rules", "test", "--rules", "mine", "--format", "junit"],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.starts_with("<?xml"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("<testcase name=\"passes\" classname=\"agents-ok\">"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("<failure"), "{}", r.stdout);
+}
+
+#[test]
+fn rules_test_reports_a_status_that_no_case_covers() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    run_in(tmp.path(), &["rules", "new", "cov-rule", "--dir", "r"]);
+    std::fs::remove_dir_all(tmp.path().join("r/cov-rule.tests/skips-without-users")).expect("rm");
+    let r = run_in(tmp.path(), &["rules", "test", "--rules", "r"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("no case expects cov-rule = skip"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn the_shipped_rules_pass_their_own_cases_through_the_command() {
+    let r = run(&["rules", "test"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let ok = r.stdout.lines().filter(|l| l.starts_with("ok ")).count();
+    assert!(ok >= 8 * 3, "{}", r.stdout);
+}
+
+#[test]
+fn query_evaluates_against_the_export_with_the_rules_helpers_and_redacts_secrets() {
+    // The expected count, computed here from the fixture itself.
+    let users: Value = serde_json::from_str(
+        &std::fs::read_to_string("fixtures/healthy/crm/users.json").expect("fixture"),
+    )
+    .expect("json");
+    let active = users["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter(|u| {
+            u["status"]
+                .as_str()
+                .is_some_and(|s| s.trim().eq_ignore_ascii_case("active"))
+        })
+        .count();
+    let r = run(&[
+        "query",
+        "fixtures/healthy",
+        r#"count_eq_ci(doc.crm.users, "status", "active")"#,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), active.to_string());
+
+    let r = run(&["query", "fixtures/with-secrets", "doc"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("[REDACTED]"));
+    assert!(!r.stdout.contains("SECRET"), "a secret leaked");
+
+    let r = run(&["query", "fixtures/healthy", "doc.crm.users["]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("query:"), "{}", r.stderr);
+
+    let r = run(&["query", "fixtures/healthy", "loop {}", "--timeout", "1"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("ran longer than 1.0 s"), "{}", r.stderr);
+}
