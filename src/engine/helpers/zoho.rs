@@ -28,11 +28,12 @@ pub fn register(engine: &mut Engine) {
     engine
         .register_fn("module_visible", |m: &mut Node| module_visible(m))
         .register_fn("module_visible", |_m: ()| false)
-        // A Desk agent without a status counts as ACTIVE.
+        // A Desk agent without a status (absent, null or blank) counts as ACTIVE.
         .register_fn("agent_active", |a: &mut Node| {
             a.as_object().is_some_and(|o| {
                 o.get("status")
                     .and_then(|v| v.scalar_text())
+                    .filter(|s| !s.trim().is_empty())
                     .is_none_or(|s| fold(&s) == "active")
             })
         })
