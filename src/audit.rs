@@ -16,6 +16,8 @@ use std::sync::OnceLock;
 #[derive(Debug)]
 pub struct ExportOutcome {
     pub path: String,
+    /// Where the export is, when it was found (to map evidence to file:line:col).
+    pub source: Option<load::ExportSource>,
     pub result: Result<Audited, String>,
 }
 
@@ -63,6 +65,7 @@ pub fn audit(
             .map(|found| match found {
                 Err(e) => ExportOutcome {
                     path: e.file.clone(),
+                    source: None,
                     result: Err(e.to_string()),
                 },
                 Ok(src) => ExportOutcome {
@@ -70,6 +73,7 @@ pub fn audit(
                     result: load::load(&src, load_opts)
                         .map(|doc| run_all(engine, catalogue, limits, &doc))
                         .map_err(|e| e.to_string()),
+                    source: Some(src),
                 },
             })
             .collect()

@@ -6,6 +6,7 @@
 
 pub mod doc;
 pub mod load;
+pub mod locate;
 pub mod status;
 
 pub use status::Status;
@@ -16,4 +17,6 @@ pub mod text;
 
 pub mod audit;
 pub mod cli;
+pub mod diff;
 pub mod report;
+pub mod waivers;

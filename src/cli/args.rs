@@ -25,6 +25,45 @@ pub enum Command {
     Rules(RulesCommand),
     /// Evaluate a Rhai expression against a loaded export (`doc`) and print the result as JSON.
     Query(QueryArgs),
+    /// Audit two exports and report what changed, rule by rule and check by check.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The export before the change.
+    pub before: PathBuf,
+    /// The export after the change.
+    pub after: PathBuf,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when a check got worse to this status or above.
+    #[arg(long, value_enum, default_value_t = FailOn::Fail, value_name = "LEVEL")]
+    pub fail_on: FailOn,
+
+    /// RFC 3339 time with an offset that rules treat as now (for both exports).
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +156,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Also write a report in FORMAT to FILE (repeatable), e.g. --report sarif=results.sarif;
+    /// every report comes from the same audit.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
+    pub reports: Vec<(Format, PathBuf)>,
+
     /// The lowest status that makes the exit status 1.
     #[arg(long, value_enum, default_value_t = FailOn::Fail, value_name = "LEVEL")]
     pub fail_on: FailOn,
@@ -128,6 +172,11 @@ pub struct AuditArgs {
     /// RFC 3339 time with an offset that rules treat as now, e.g. 2026-11-24T09:00:00+09:00.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+
+    /// Accepted findings (JSON): each with rule, check, reason, owner, expires, and
+    /// optionally an evidence or export pattern. See docs/ci.md.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
 
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -165,6 +214,24 @@ pub struct LimitArgs {
 pub enum Format {
     Table,
     Json,
+    Junit,
+    Sarif,
+    Markdown,
+    Github,
+}
+
+/// `FORMAT=FILE` for `--report`.
+fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: write FORMAT=FILE, e.g. sarif=results.sarif"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        format!("`{format}`: not a format (table, json, junit, sarif, markdown, github)")
+    })?;
+    if file.is_empty() {
+        return Err(format!("`{s}`: the file name is missing"));
+    }
+    Ok((format, PathBuf::from(file)))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -2,6 +2,7 @@
 //! This is the only layer that writes to stdout or stderr.
 
 pub mod args;
+mod diff_cmd;
 pub mod output;
 mod query_cmd;
 mod rules_cmd;
@@ -31,6 +32,7 @@ pub fn main() -> ExitCode {
         Command::Audit(a) => audit_command(&a),
         Command::Rules(r) => rules_cmd::run(&r),
         Command::Query(q) => query_cmd::run(&q),
+        Command::Diff(d) => diff_cmd::run(&d),
     };
     ExitCode::from(code.unwrap_or_else(|e| {
         eprintln!("error: {e}");
@@ -52,28 +54,105 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
         eprintln!("error: {p}");
     }
 
-    let outcomes = audit::audit(
+    let waivers = match &a.waivers {
+        Some(p) => crate::waivers::read(p)?,
+        None => vec![],
+    };
+
+    let mut outcomes = audit::audit(
         &engine,
         &catalogue,
         &limits,
         &a.paths,
-        &LoadOptions { audit_time },
+        &LoadOptions {
+            audit_time: audit_time.clone(),
+        },
     );
     for o in &outcomes {
         if let Err(e) = &o.result {
             eprintln!("error: {e}");
         }
     }
+    let waiver_report = crate::waivers::apply(&mut outcomes, &waivers, &audit_time);
+    for w in &waiver_report.unmatched {
+        eprintln!(
+            "warning: waiver #{} ({} / {}) matched no finding",
+            w.number, w.rule, w.check
+        );
+    }
+    for w in &waiver_report.expired {
+        eprintln!(
+            "warning: waiver #{} ({} / {}) expired on {} and no longer applies",
+            w.number, w.rule, w.check, w.expires
+        );
+    }
 
-    let rendered = match a.format {
-        Format::Json => report::json::render(&outcomes, lang),
-        Format::Table => {
-            let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
-            report::table::render(&outcomes, lang, table_style(to_terminal))
-        }
+    let formats: Vec<Format> = std::iter::once(a.format)
+        .chain(a.reports.iter().map(|(f, _)| *f))
+        .collect();
+    let places = if formats
+        .iter()
+        .any(|f| matches!(f, Format::Sarif | Format::Github))
+    {
+        places(&outcomes)
+    } else {
+        report::Places::new()
     };
-    emit(a.output.as_deref(), &rendered)?;
+    let cx = report::Context {
+        outcomes: &outcomes,
+        lang,
+        catalogue: &catalogue,
+        waivers: &waiver_report,
+        places: &places,
+    };
+    let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
+    emit(a.output.as_deref(), &render(a.format, &cx, to_terminal))?;
+    for (format, file) in &a.reports {
+        output::write_atomically(file, render(*format, &cx, false).as_bytes())?;
+    }
     Ok(exit_status(&outcomes, a.fail_on, !problems.is_empty()))
+}
+
+/// One report in one format; only `table` cares whether it goes to a terminal.
+fn render(format: Format, cx: &report::Context, to_terminal: bool) -> String {
+    match format {
+        Format::Table => report::table::render(cx, table_style(to_terminal)),
+        Format::Json => report::json::render(cx),
+        Format::Junit => report::junit::render(cx),
+        Format::Sarif => report::sarif::render(cx),
+        Format::Markdown => report::markdown::render(cx),
+        Format::Github => report::github::render(cx),
+    }
+}
+
+/// Where each piece of evidence sits in the export's files (for SARIF and annotations).
+fn places(outcomes: &[ExportOutcome]) -> report::Places {
+    let mut out = report::Places::new();
+    for o in outcomes {
+        let (Some(src), Ok(a)) = (&o.source, &o.result) else {
+            continue;
+        };
+        let mut locator = crate::locate::Locator::new(src);
+        for f in a.results.iter().flat_map(|r| &r.findings) {
+            for p in &f.evidence {
+                let key = (o.path.clone(), p.clone());
+                if out.contains_key(&key) {
+                    continue;
+                }
+                if let Some(l) = locator.locate(p) {
+                    out.insert(
+                        key,
+                        report::Place {
+                            file: l.file.display().to_string(),
+                            line: l.line,
+                            column: l.column,
+                        },
+                    );
+                }
+            }
+        }
+    }
+    out
 }
 
 /// 2 for anything that kept the audit from being complete; else 1 when a result

@@ -1,16 +1,17 @@
-//! `--format json`: exactly the shape of cli.md, in the chosen language.
+//! `--format json`: exactly the shape of cli.md, in the chosen language. Extra keys:
+//! an export's `present` and `notes`, a rule's `output`, a finding's `waiver`, and a
+//! top-level `waivers` when a waivers file was given.
 
-use super::Summary;
+use super::{Context, Summary};
 use crate::audit::ExportOutcome;
-use crate::text::Lang;
 use serde_json::{Value, json};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-pub fn render(outcomes: &[ExportOutcome], lang: Lang) -> String {
-    let exports: Vec<Value> = outcomes.iter().map(|o| export(o, lang)).collect();
-    let s = Summary::of(outcomes);
-    let doc = json!({
+pub fn render(cx: &Context) -> String {
+    let exports: Vec<Value> = cx.outcomes.iter().map(|o| export(o, cx)).collect();
+    let s = Summary::of(cx.outcomes);
+    let mut doc = json!({
         "schema_version": SCHEMA_VERSION,
         "exports": exports,
         "summary": {
@@ -18,12 +19,24 @@ pub fn render(outcomes: &[ExportOutcome], lang: Lang) -> String {
             "fail": s.fail, "skip": s.skip, "error": s.error,
         },
     });
+    if !cx.waivers.unmatched.is_empty() || !cx.waivers.expired.is_empty() {
+        let list = |ws: &[crate::waivers::Waiver]| -> Vec<Value> {
+            ws.iter()
+                .map(|w| json!({"number": w.number, "rule": w.rule, "check": w.check, "owner": w.owner, "expires": w.expires}))
+                .collect()
+        };
+        doc["waivers"] = json!({
+            "unmatched": list(&cx.waivers.unmatched),
+            "expired": list(&cx.waivers.expired),
+        });
+    }
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
     out.push('\n');
     out
 }
 
-fn export(o: &ExportOutcome, lang: Lang) -> Value {
+fn export(o: &ExportOutcome, cx: &Context) -> Value {
+    let lang = cx.lang;
     match &o.result {
         Err(e) => json!({ "path": o.path, "status": "error", "error": e }),
         Ok(a) => {
@@ -31,17 +44,31 @@ fn export(o: &ExportOutcome, lang: Lang) -> Value {
                 .results
                 .iter()
                 .map(|r| {
+                    let findings: Vec<Value> = r
+                        .findings
+                        .iter()
+                        .map(|f| {
+                            let mut v = json!({
+                                "check": f.check,
+                                "status": f.status,
+                                "message": f.message.get(lang),
+                                "evidence": f.evidence,
+                            });
+                            if let Some(w) = &f.waiver {
+                                v["waiver"] = json!({
+                                    "reason": w.reason, "owner": w.owner,
+                                    "expires": w.expires, "expired": w.expired,
+                                });
+                            }
+                            v
+                        })
+                        .collect();
                     let mut v = json!({
                         "rule": r.rule,
                         "faq": r.faq,
                         "title": r.title.get(lang),
                         "status": r.status,
-                        "findings": r.findings.iter().map(|f| json!({
-                            "check": f.check,
-                            "status": f.status,
-                            "message": f.message.get(lang),
-                            "evidence": f.evidence,
-                        })).collect::<Vec<_>>(),
+                        "findings": findings,
                     });
                     if !r.output.is_empty() {
                         v["output"] = Value::from(r.output.as_str());

@@ -2,8 +2,7 @@
 //! Colour only when asked (a terminal without `NO_COLOR`); a fixed width off a terminal
 //! so the output is the same on every machine.
 
-use super::Summary;
-use crate::audit::ExportOutcome;
+use super::{Context, Summary, shown_status, waiver_note};
 use crate::status::Status;
 use crate::text::Lang;
 use comfy_table::{
@@ -17,7 +16,8 @@ pub struct Style {
     pub width: u16,
 }
 
-pub fn render(outcomes: &[ExportOutcome], lang: Lang, style: Style) -> String {
+pub fn render(cx: &Context, style: Style) -> String {
+    let (outcomes, lang) = (cx.outcomes, cx.lang);
     let mut out = String::new();
     for o in outcomes {
         out.push_str(&format!("{}  [{}]\n", o.path, paint(o.status(), style)));
@@ -38,6 +38,12 @@ pub fn render(outcomes: &[ExportOutcome], lang: Lang, style: Style) -> String {
     }
     out.push_str(&summary_line(&Summary::of(outcomes), lang));
     out.push('\n');
+    for w in &cx.waivers.unmatched {
+        out.push_str(&format!(
+            "waiver #{} ({} / {}) matched no finding\n",
+            w.number, w.rule, w.check
+        ));
+    }
     out
 }
 
@@ -66,13 +72,17 @@ fn table(a: &crate::audit::Audited, lang: Lang, style: Style) -> Table {
                 String::new()
             };
             let mut message = f.message.get(lang).to_owned();
+            if let Some(note) = waiver_note(f, lang) {
+                message.push('\n');
+                message.push_str(&note);
+            }
             for e in &f.evidence {
                 message.push_str(&format!("\n@{e}"));
             }
             t.add_row(vec![
                 Cell::new(rule),
                 Cell::new(&f.check),
-                status_cell(f.status, style),
+                status_cell(f.counted_status(), &shown_status(f), style),
                 Cell::new(message),
             ]);
         }
@@ -80,8 +90,8 @@ fn table(a: &crate::audit::Audited, lang: Lang, style: Style) -> Table {
     t
 }
 
-fn status_cell(s: Status, style: Style) -> Cell {
-    let cell = Cell::new(s.as_str());
+fn status_cell(s: Status, text: &str, style: Style) -> Cell {
+    let cell = Cell::new(text);
     if !style.color {
         return cell;
     }

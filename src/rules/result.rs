@@ -11,6 +11,33 @@ pub struct Finding {
     pub message: Text,
     /// JSON Pointers into the loaded document.
     pub evidence: Vec<String>,
+    /// The waiver that matched this finding, if any (`--waivers`).
+    pub waiver: Option<WaiverMark>,
+}
+
+/// A waiver applied to a finding: it is accepted (and does not count) unless expired.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaiverMark {
+    pub reason: String,
+    pub owner: String,
+    pub expires: String,
+    pub expired: bool,
+}
+
+impl Finding {
+    /// Whether the finding is accepted by a waiver still in force.
+    pub fn is_waived(&self) -> bool {
+        self.waiver.as_ref().is_some_and(|w| !w.expired)
+    }
+
+    /// The status that counts: a waived finding counts as `pass`.
+    pub fn counted_status(&self) -> Status {
+        if self.is_waived() {
+            Status::Pass
+        } else {
+            self.status
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -28,7 +55,7 @@ pub struct RuleResult {
 impl RuleResult {
     /// The worst finding; `skip` only when every finding is `skip`.
     pub fn combine(findings: &[Finding]) -> Status {
-        Status::worst(findings.iter().map(|f| f.status)).unwrap_or(Status::Error)
+        Status::worst(findings.iter().map(Finding::counted_status)).unwrap_or(Status::Error)
     }
 
     /// The one-finding result of a rule that broke: its `check` is the rule id.
@@ -43,6 +70,7 @@ impl RuleResult {
                 status: Status::Error,
                 message: why,
                 evidence: vec![],
+                waiver: None,
             }],
             output: String::new(),
             elapsed: Duration::ZERO,

@@ -223,6 +223,7 @@ fn finding(i: usize, item: Dynamic, c: &Compiled) -> Result<Finding, String> {
         status,
         message,
         evidence,
+        waiver: None,
     })
 }
 

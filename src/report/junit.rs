@@ -1,0 +1,76 @@
+//! `--format junit`: one test case per export x rule (name = rule id, class = export
+//! path): `fail` is a failure, `error` an error, `skip` skipped; every finding, warnings
+//! included, is in the case's output. An export that did not load is one errored case.
+
+use super::{Context, shown_status, waiver_note};
+use crate::status::Status;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use std::fmt::Write as _;
+
+pub fn render(cx: &Context) -> String {
+    let mut report = Report::new("crmdesk-audit");
+    for o in cx.outcomes {
+        let mut suite = TestSuite::new(o.path.as_str());
+        match &o.result {
+            Err(e) => {
+                let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+                st.set_message("the export could not be loaded");
+                st.set_description(e.as_str());
+                let mut case = TestCase::new("load", st);
+                case.set_classname(o.path.as_str());
+                suite.add_test_case(case);
+            }
+            Ok(a) => {
+                for r in &a.results {
+                    let mut out = String::new();
+                    for f in &r.findings {
+                        let _ = writeln!(
+                            out,
+                            "[{}] {}: {}",
+                            shown_status(f),
+                            f.check,
+                            f.message.get(cx.lang)
+                        );
+                        if let Some(n) = waiver_note(f, cx.lang) {
+                            let _ = writeln!(out, "  {n}");
+                        }
+                        for e in &f.evidence {
+                            let _ = writeln!(out, "  @{e}");
+                        }
+                    }
+                    let worst: Vec<&str> = r
+                        .findings
+                        .iter()
+                        .filter(|f| f.counted_status() == r.status)
+                        .map(|f| f.message.get(cx.lang))
+                        .collect();
+                    let status = match r.status {
+                        Status::Pass | Status::Warn => TestCaseStatus::success(),
+                        Status::Skip => {
+                            let mut st = TestCaseStatus::skipped();
+                            st.set_message(worst.join(" "));
+                            st
+                        }
+                        Status::Fail | Status::Error => {
+                            let kind = if r.status == Status::Fail {
+                                NonSuccessKind::Failure
+                            } else {
+                                NonSuccessKind::Error
+                            };
+                            let mut st = TestCaseStatus::non_success(kind);
+                            st.set_message(worst.join(" "));
+                            st.set_description(out.as_str());
+                            st
+                        }
+                    };
+                    let mut case = TestCase::new(r.rule.as_str(), status);
+                    case.set_classname(o.path.as_str());
+                    case.set_system_out(out);
+                    suite.add_test_case(case);
+                }
+            }
+        }
+        report.add_test_suite(suite);
+    }
+    report.to_string().unwrap_or_default()
+}

@@ -1,0 +1,437 @@
+//! The CI formats (junit, sarif, markdown, github), several reports from one audit,
+//! waivers with expiry, and `diff`.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+const NOW: &str = "2026-11-24T09:00:00+09:00";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::cargo_bin("crmdesk-audit")
+        .expect("binary")
+        .current_dir(dir)
+        .env_remove("LANG")
+        .args(args)
+        .output()
+        .expect("run");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// 1-based line of the first line containing `needle` in `file`.
+fn line_of(file: &str, needle: &str) -> usize {
+    std::fs::read_to_string(file)
+        .expect("fixture")
+        .lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i + 1)
+        .expect("needle in file")
+}
+
+#[test]
+fn junit_has_one_case_per_export_and_rule_with_failures_errors_and_skips() {
+    let r = run(&[
+        "audit",
+        "fixtures/faq7-sync-paused",
+        "fixtures/broken-json",
+        "--format",
+        "junit",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(r.code, 2);
+    let x = &r.stdout;
+    assert!(x.starts_with("<?xml"), "{x}");
+    assert_eq!(
+        x.matches("<testcase ").count(),
+        8 + 1,
+        "8 rules + 1 load error:\n{x}"
+    );
+    assert!(
+        x.contains("<testcase name=\"sync-running\" classname=\"fixtures/faq7-sync-paused\">"),
+        "{x}"
+    );
+    assert_eq!(x.matches("<failure").count(), 1, "{x}");
+    assert!(
+        x.contains("<testcase name=\"load\" classname=\"fixtures/broken-json")
+            && x.contains("<error"),
+        "{x}"
+    );
+
+    let r = run(&[
+        "audit",
+        "fixtures/faq8-delete-propagates",
+        "--format",
+        "junit",
+        "--now",
+        NOW,
+    ]);
+    assert!(
+        r.stdout.contains("[warn] crm-delete-keeps-desk-records"),
+        "warnings are in the output: {}",
+        r.stdout
+    );
+    let r = run(&[
+        "audit",
+        "fixtures/single-file-trial.json",
+        "--format",
+        "junit",
+        "--now",
+        NOW,
+    ]);
+    assert!(r.stdout.contains("<skipped"), "{}", r.stdout);
+}
+
+#[test]
+fn sarif_locates_each_finding_at_the_exact_line_of_the_setting() {
+    let r = run(&[
+        "audit",
+        "fixtures/faq7-sync-paused",
+        "--format",
+        "sarif",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(r.code, 1);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["version"], "2.1.0");
+    let run0 = &v["runs"][0];
+    let rules = run0["tool"]["driver"]["rules"].as_array().expect("rules");
+    assert_eq!(rules.len(), 8);
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["help"]["text"].as_str().is_some_and(|t| !t.is_empty()))
+    );
+    let results = run0["results"].as_array().expect("results");
+    let sync = results
+        .iter()
+        .find(|r| r["ruleId"] == "sync-running")
+        .expect("sync result");
+    assert_eq!(sync["level"], "error");
+    let loc = &sync["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "fixtures/faq7-sync-paused/integration.json"
+    );
+    let want = line_of("fixtures/faq7-sync-paused/integration.json", "\"status\"");
+    assert_eq!(
+        loc["region"]["startLine"].as_u64(),
+        Some(want as u64),
+        "{loc}"
+    );
+    assert!(
+        results.iter().all(|r| r["level"] != "none"),
+        "passes are not results"
+    );
+    let idx = sync["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+    assert_eq!(rules[idx]["id"], "sync-running");
+}
+
+#[test]
+fn github_annotations_point_at_the_file_and_line() {
+    let r = run(&[
+        "audit",
+        "fixtures/faq7-sync-paused",
+        "--format",
+        "github",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(r.code, 1);
+    let want = line_of("fixtures/faq7-sync-paused/integration.json", "\"status\"");
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("sync-running"))
+        .expect("an annotation for sync-running");
+    assert!(
+        line.starts_with(&format!(
+            "::error file=fixtures/faq7-sync-paused/integration.json,line={want},col="
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains("title=FAQ 7 sync-running / sync-running::"),
+        "{line}"
+    );
+    assert!(!r.stdout.contains("::notice") || r.stdout.lines().all(|l| l.starts_with("::")));
+}
+
+#[test]
+fn markdown_is_a_pasteable_table() {
+    let r = run(&[
+        "audit",
+        "fixtures/faq7-sync-paused",
+        "--format",
+        "markdown",
+        "--now",
+        NOW,
+        "--lang",
+        "en",
+    ]);
+    assert!(r.stdout.starts_with("# crmdesk-audit"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("| FAQ | Rule | Check | Status | Message |")
+    );
+    assert!(r.stdout.contains("| 7 | sync-running — "), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("| sync-running | **fail** |"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn several_reports_come_from_one_audit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sarif = dir.path().join("r.sarif");
+    let junit = dir.path().join("j.xml");
+    let r = run(&[
+        "audit",
+        "fixtures/faq7-sync-paused",
+        "--now",
+        NOW,
+        "--report",
+        &format!("sarif={}", sarif.display()),
+        "--report",
+        &format!("junit={}", junit.display()),
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("┆ sync-running"),
+        "the table on stdout: {}",
+        r.stdout
+    );
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("json");
+    assert_eq!(v["version"], "2.1.0");
+    assert!(
+        std::fs::read_to_string(&junit)
+            .expect("junit")
+            .contains("<failure")
+    );
+    let r = run(&["audit", "fixtures/healthy", "--report", "yaml=x"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not a format"), "{}", r.stderr);
+}
+
+fn waivers_file(dir: &Path, expires: &str, check: &str) -> String {
+    let p = dir.join("waivers.json");
+    std::fs::write(
+        &p,
+        format!(
+            r#"{{"waivers": [{{"rule": "sync-running", "check": "{check}", "evidence": "/integration/crm/*",
+               "reason": "sync paused during the migration", "owner": "ops@example.com", "expires": "{expires}"}}]}}"#
+        ),
+    )
+    .expect("write");
+    p.display().to_string()
+}
+
+#[test]
+fn a_waiver_in_force_accepts_the_finding_and_the_exit_status_ignores_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = waivers_file(dir.path(), "2026-12-31", "sync-running");
+    let r = run(&[
+        "audit",
+        "fixtures/faq7-sync-paused",
+        "--waivers",
+        &w,
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let sync = &v["exports"][0]["results"][6];
+    assert_eq!(sync["status"], "pass");
+    assert_eq!(
+        sync["findings"][0]["status"], "fail",
+        "the finding keeps its own status"
+    );
+    assert_eq!(sync["findings"][0]["waiver"]["owner"], "ops@example.com");
+    let r = run(&[
+        "audit",
+        "fixtures/faq7-sync-paused",
+        "--waivers",
+        &w,
+        "--now",
+        NOW,
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        r.stdout.contains("waived") && r.stdout.contains("ops@example.com"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn an_expired_waiver_stops_applying_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = waivers_file(dir.path(), "2026-11-23", "sync-running");
+    let r = run(&[
+        "audit",
+        "fixtures/faq7-sync-paused",
+        "--waivers",
+        &w,
+        "--now",
+        NOW,
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("expired on 2026-11-23"), "{}", r.stderr);
+    assert!(r.stdout.contains("fail (waiver expired)"), "{}", r.stdout);
+}
+
+#[test]
+fn a_waiver_that_matches_nothing_is_reported_and_a_malformed_one_is_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = waivers_file(dir.path(), "2026-12-31", "no-such-check");
+    let r = run(&[
+        "audit",
+        "fixtures/faq7-sync-paused",
+        "--waivers",
+        &w,
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("waiver #1 (sync-running / no-such-check) matched no finding"),
+        "{}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["waivers"]["unmatched"][0]["number"], 1);
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"waivers": [{"rule": "sync-running", "check": "sync-running", "reason": "r", "expires": "2026-12-31"}]}"#)
+        .expect("write");
+    let r = run(&[
+        "audit",
+        "fixtures/faq7-sync-paused",
+        "--waivers",
+        bad.to_str().expect("path"),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("waiver #1 (rule sync-running)") && r.stderr.contains("owner"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn diff_reports_what_got_worse_and_better_and_gates_on_worse() {
+    let r = run(&[
+        "diff",
+        "fixtures/healthy",
+        "fixtures/faq7-sync-paused",
+        "--format",
+        "json",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let changes = v["changes"].as_array().expect("changes");
+    let sync = changes
+        .iter()
+        .find(|c| c["check"] == "sync-running")
+        .expect("sync");
+    assert_eq!(
+        (
+            sync["before"].as_str(),
+            sync["after"].as_str(),
+            sync["change"].as_str()
+        ),
+        (Some("pass"), Some("fail"), Some("worse"))
+    );
+    assert_eq!(v["summary"]["worse"], 1);
+    assert_eq!(
+        v["summary"]["same"].as_u64(),
+        Some(changes.len() as u64 - 1)
+    );
+
+    let r = run(&[
+        "diff",
+        "fixtures/faq7-sync-paused",
+        "fixtures/healthy",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.contains("better") && r.stdout.contains("1 better"),
+        "{}",
+        r.stdout
+    );
+
+    // A new warning blocks only with --fail-on warn.
+    assert_eq!(
+        run(&[
+            "diff",
+            "fixtures/healthy",
+            "fixtures/faq8-delete-propagates",
+            "--now",
+            NOW
+        ])
+        .code,
+        0
+    );
+    assert_eq!(
+        run(&[
+            "diff",
+            "fixtures/healthy",
+            "fixtures/faq8-delete-propagates",
+            "--now",
+            NOW,
+            "--fail-on",
+            "warn"
+        ])
+        .code,
+        1
+    );
+    let r = run(&[
+        "diff",
+        "fixtures/healthy",
+        "fixtures/faq7-sync-paused",
+        "--format",
+        "markdown",
+        "--now",
+        NOW,
+    ]);
+    assert!(
+        r.stdout
+            .contains("| worse | 7 | sync-running | sync-running | pass | fail |"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        run(&["diff", "fixtures/healthy", "fixtures/broken-json"]).code,
+        2
+    );
+}
