@@ -246,3 +246,55 @@ fn query_evaluates_against_the_export_with_the_rules_helpers_and_redacts_secrets
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("ran longer than 1.0 s"), "{}", r.stderr);
 }
+
+#[test]
+fn a_case_that_names_an_unknown_check_or_an_undeclared_status_is_explained() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    run_in(tmp.path(), &["rules", "new", "mail-rule", "--dir", "r"]);
+    let expect = tmp.path().join("r/mail-rule.tests/passes/expect.json");
+    std::fs::write(&expect, r#"{ "checks": { "mail-rul": "pass" } }"#).expect("write");
+    let r = run_in(tmp.path(), &["rules", "test", "--rules", "r"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("`mail-rul` is not a check of mail-rule; did you mean `mail-rule`?"),
+        "{}",
+        r.stdout
+    );
+
+    std::fs::write(&expect, r#"{ "checks": { "mail-rule": "warn" } }"#).expect("write");
+    let r = run_in(tmp.path(), &["rules", "test", "--rules", "r"]);
+    assert!(
+        r.stdout.contains(
+            "expects mail-rule = warn, which META.checks.mail-rule.statuses does not list"
+        ),
+        "{}",
+        r.stdout
+    );
+
+    std::fs::write(&expect, r#"{ "checks": { "mail-rule": "skipped" } }"#).expect("write");
+    let r = run_in(tmp.path(), &["rules", "test", "--rules", "r"]);
+    assert!(
+        r.stdout
+            .contains("checks.mail-rule: unknown status `skipped`"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_constant_read_inside_a_function_without_global_gets_a_hint() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        tmp.path().join("const-rule.rhai"),
+        "const META = #{ faq: 9, title: #{ja: \"t\", en: \"t\"}, description: #{ja: \"d\", en: \"d\"},\n  checks: #{ \"c\": #{ statuses: [\"pass\"], remedy: #{ja: \"r\", en: \"r\"} } } };\nconst CHECK = \"c\";\nfn audit(doc) { [pass(CHECK, \"ok\")] }\n",
+    )
+    .expect("write");
+    let r = run_in(tmp.path(), &["rules", "check", "--rules", "."]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("./const-rule.rhai:4:23:") && r.stderr.contains("global::CHECK"),
+        "{}",
+        r.stderr
+    );
+}

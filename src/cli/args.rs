@@ -104,7 +104,7 @@ pub enum RulesCommand {
         #[command(flatten)]
         limits: LimitArgs,
     },
-    /// Scaffold rules/<ID>.rhai with a passing and a failing test case.
+    /// Scaffold rules/<ID>.rhai with a passing, a failing and a skipping test case.
     New {
         /// The new rule's id (kebab-case), e.g. agents-active.
         id: String,

@@ -48,6 +48,14 @@ pub fn to_json(d: &Dynamic) -> Value {
     if let Some(s) = d.read_lock::<engine::helpers::sets::KeySet>() {
         return s.sorted_texts().into_iter().map(Value::from).collect();
     }
+    if let Some(ix) = d.read_lock::<engine::helpers::lists::Index>() {
+        return ix
+            .counts()
+            .into_iter()
+            .map(|(k, n)| (k, Value::from(n)))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+    }
     if let Some(a) = d.read_lock::<rhai::Array>() {
         return a.iter().map(to_json).collect();
     }

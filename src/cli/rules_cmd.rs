@@ -315,13 +315,12 @@ fn new(id: &str, dir: &Path) -> Result<u8, String> {
         write(&tests.join(case).join("export.json"), &export)?;
         write(&tests.join(case).join("expect.json"), &expect)?;
     }
+    let t = tests.display();
     super::emit(
         None,
         &format!(
-            "created {}\ncreated {}/passes/ and {}/fails/\nnext: edit the rule, then run\n  crmdesk-audit rules test --rules {} --only {id}\n",
+            "created {}\ncreated {t}/passes/, {t}/fails/ and {t}/skips-without-users/\nnext: edit the rule, then run\n  crmdesk-audit rules test --rules {} --only {id}\n",
             rule_path.display(),
-            tests.display(),
-            tests.display(),
             dir.display()
         ),
     )?;

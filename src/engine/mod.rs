@@ -7,6 +7,7 @@
 //! - call depth, expression depth, string, array and map sizes are bounded by the engine;
 //! - panics and stack depth are handled by the runner (`rules::run`).
 
+pub mod errors;
 pub mod helpers;
 pub mod node;
 pub mod path;
@@ -63,6 +64,6 @@ pub fn eval_bounded(
         Err(_) => {
             Err("the script engine panicked (often an assignment into a constant)".to_owned())
         }
-        Ok(r) => r.map_err(|e| e.to_string()),
+        Ok(r) => r.map_err(|e| errors::describe(&e, limits)),
     }
 }

@@ -14,36 +14,83 @@ use super::rule::Rule;
 use crate::engine::{Limits, node::Node};
 use crate::load::{self, ExportKind, ExportSource, LoadOptions};
 use crate::status::Status;
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct Expect {
-    #[serde(default)]
     pub now: Option<String>,
     pub checks: BTreeMap<String, ExpectCheck>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum ExpectCheck {
-    Status(Status),
-    Detailed {
-        status: Status,
-        #[serde(default)]
-        message: Option<String>,
-        #[serde(default)]
-        evidence: Option<String>,
-    },
+#[derive(Debug)]
+pub struct ExpectCheck {
+    pub status: Status,
+    pub message: Option<String>,
+    pub evidence: Option<String>,
 }
 
 impl ExpectCheck {
     pub fn status(&self) -> Status {
-        match self {
-            ExpectCheck::Status(s) | ExpectCheck::Detailed { status: s, .. } => *s,
+        self.status
+    }
+}
+
+impl Expect {
+    /// Reads `expect.json`, saying exactly what is wrong with it.
+    pub fn parse(text: &str) -> Result<Expect, String> {
+        let v: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| format!("{}:{}: invalid JSON: {e}", e.line(), e.column()))?;
+        let obj = v
+            .as_object()
+            .ok_or("expected an object {\"checks\": {...}}")?;
+        for k in obj.keys() {
+            if k != "now" && k != "checks" {
+                return Err(format!("unknown key `{k}` (allowed: now, checks)"));
+            }
         }
+        let now = match obj.get("now") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(other) => return Err(format!("`now` must be an RFC 3339 string, not {other}")),
+        };
+        let checks = obj
+            .get("checks")
+            .and_then(serde_json::Value::as_object)
+            .ok_or("`checks` must be an object: check name -> status")?;
+        let mut out = BTreeMap::new();
+        for (name, want) in checks {
+            let status_of = |v: &serde_json::Value| -> Result<Status, String> {
+                v.as_str()
+                    .ok_or_else(|| format!("checks.{name}: the status must be a string"))?
+                    .parse::<Status>()
+                    .map_err(|e| format!("checks.{name}: {e}"))
+            };
+            let check = match want {
+                serde_json::Value::Object(o) => {
+                    for k in o.keys() {
+                        if !["status", "message", "evidence"].contains(&k.as_str()) {
+                            return Err(format!(
+                                "checks.{name}: unknown key `{k}` (allowed: status, message, evidence)"
+                            ));
+                        }
+                    }
+                    let text = |k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+                    ExpectCheck {
+                        status: status_of(o.get("status").unwrap_or(&serde_json::Value::Null))?,
+                        message: text("message"),
+                        evidence: text("evidence"),
+                    }
+                }
+                v => ExpectCheck {
+                    status: status_of(v)?,
+                    message: None,
+                    evidence: None,
+                },
+            };
+            out.insert(name.clone(), check);
+        }
+        Ok(Expect { now, checks: out })
     }
 }
 
@@ -95,7 +142,7 @@ pub fn run_case(engine: &rhai::Engine, limits: &Limits, rule: &Rule, case: &Case
     let expect_path = case.dir.join("expect.json");
     let expect: Expect = match std::fs::read_to_string(&expect_path)
         .map_err(|e| e.to_string())
-        .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
+        .and_then(|s| Expect::parse(&s))
     {
         Ok(e) => e,
         Err(e) => {
@@ -110,6 +157,14 @@ pub fn run_case(engine: &rhai::Engine, limits: &Limits, rule: &Rule, case: &Case
         .iter()
         .map(|(k, v)| (k.clone(), v.status()))
         .collect();
+    let declared = declared_problems(rule, &expect);
+    if !declared.is_empty() {
+        outcome.failures = declared
+            .into_iter()
+            .map(|p| format!("{}: {p}", expect_path.display()))
+            .collect();
+        return outcome;
+    }
     let source = match export_of(&case.dir) {
         Some(s) => s,
         None => {
@@ -137,6 +192,41 @@ pub fn run_case(engine: &rhai::Engine, limits: &Limits, rule: &Rule, case: &Case
     outcome.actual = check_statuses(&result);
     compare(&expect, &result, &mut outcome.failures);
     outcome
+}
+
+/// Expectations that can never hold: a check the rule does not declare, or a status the
+/// check cannot give.
+fn declared_problems(rule: &Rule, expect: &Expect) -> Vec<String> {
+    let Ok(c) = &rule.compiled else {
+        return vec![];
+    };
+    let names: Vec<&str> = c.meta.checks.keys().map(String::as_str).collect();
+    let mut out = Vec::new();
+    for (name, want) in &expect.checks {
+        if name == &rule.id && want.status == Status::Error {
+            continue; // a broken rule reports one finding named after the rule
+        }
+        match c.meta.checks.get(name) {
+            None => {
+                let hint = crate::suggest::did_you_mean(name, &names)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                out.push(format!(
+                    "`{name}` is not a check of {}{hint} (checks: {})",
+                    rule.id,
+                    names.join(", ")
+                ));
+            }
+            Some(m) if !m.statuses.contains(&want.status) && want.status != Status::Error => {
+                out.push(format!(
+                    "expects {name} = {}, which META.checks.{name}.statuses does not list",
+                    want.status
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    out
 }
 
 fn export_of(dir: &Path) -> Option<ExportSource> {
@@ -192,10 +282,8 @@ fn compare(expect: &Expect, result: &RuleResult, failures: &mut Vec<String>) {
             )),
             Some(_) => {}
         }
-        if let ExpectCheck::Detailed {
-            message, evidence, ..
-        } = want
-        {
+        if actual.get(check) == Some(&want.status()) {
+            let (message, evidence) = (&want.message, &want.evidence);
             if let Some(m) = message
                 && !of_check
                     .iter()

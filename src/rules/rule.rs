@@ -74,8 +74,16 @@ impl Rule {
 fn compile(engine: &Engine, path: &str, source: &str) -> Result<Compiled, Vec<String>> {
     let ast = engine.compile(source).map_err(|e| {
         let pos = e.position();
+        let hint = match e.err_type() {
+            rhai::ParseErrorType::VariableUndefined(name)
+                if source.contains(&format!("const {name}")) =>
+            {
+                format!(" (inside a function, read the file's constant as global::{name})")
+            }
+            _ => String::new(),
+        };
         vec![format!(
-            "{path}:{}:{}: {}",
+            "{path}:{}:{}: {}{hint}",
             pos.line().unwrap_or(1),
             pos.position().unwrap_or(1),
             e.err_type()
@@ -115,20 +123,57 @@ fn compile(engine: &Engine, path: &str, source: &str) -> Result<Compiled, Vec<St
     }
 }
 
-/// Turns serde's message into one that names the META key and suggests the right one.
+/// Turns the deserializer's message into one that names the META key and suggests the
+/// right one.
 fn meta_error(serde_msg: &str) -> String {
-    let msg = serde_msg.trim_start_matches("Error in ").to_owned();
+    let msg = serde_msg
+        .trim_start_matches("Error in ")
+        .trim_start_matches("Syntax error: ")
+        .trim_end_matches(" (line 0, position 0)")
+        .trim()
+        .to_owned();
     if let Some(rest) = msg.split("unknown field `").nth(1)
         && let Some(key) = rest.split('`').next()
     {
-        let known: Vec<&str> = META_KEYS.iter().chain(CHECK_KEYS).copied().collect();
+        // serde lists what it expected here: suggest from that list.
+        let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
+        let known: Vec<&str> = if expected.is_empty() {
+            META_KEYS.iter().chain(CHECK_KEYS).copied().collect()
+        } else {
+            expected.clone()
+        };
         let hint = did_you_mean(key, &known)
             .map(|k| format!("; did you mean `{k}`?"))
             .unwrap_or_default();
+        let allowed = if expected == ["ja", "en"] {
+            "a text is #{ja: \"...\", en: \"...\"}".to_owned()
+        } else if expected.is_empty() {
+            format!(
+                "META keys: {}; each check: {}",
+                META_KEYS.join(", "),
+                CHECK_KEYS.join(", ")
+            )
+        } else {
+            format!("allowed here: {}", expected.join(", "))
+        };
+        return format!("META: unknown key `{key}`{hint} ({allowed})");
+    }
+    if let Some(rest) = msg.split("missing field `").nth(1)
+        && let Some(key) = rest.split('`').next()
+    {
         return format!(
-            "META: unknown key `{key}`{hint} (META keys: {}; each check: {})",
-            META_KEYS.join(", "),
-            CHECK_KEYS.join(", ")
+            "META: `{key}` is missing (META needs faq, title, description and checks; each check needs statuses and remedy; a text needs ja and en)"
+        );
+    }
+    if msg.contains("unknown variant") {
+        return format!(
+            "META: {} (statuses are pass, warn, fail, skip)",
+            msg.replace(", `error`", "")
+        );
+    }
+    if msg.starts_with("Output type incorrect") {
+        return format!(
+            "META: a value has the wrong type ({msg}): faq is a number, title/description/remedy are #{{ja, en}} maps of strings, needs and statuses arrays of strings, checks a map"
         );
     }
     format!("META: {msg}")

@@ -7,7 +7,7 @@ use crate::doc::Document;
 use crate::engine::sandbox::{Limits, RunGuard};
 use crate::status::Status;
 use crate::text::Text;
-use rhai::{CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Scope};
+use rhai::{CallFnOptions, Dynamic, Engine, Map, Scope};
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
@@ -87,7 +87,7 @@ pub fn run(
             "the script engine panicked ({}); this is a Rhai bug the rule triggered, often an assignment into a constant",
             panic_text(&*panic)
         )),
-        Ok(Err(e)) => Err(describe(&e, limits)),
+        Ok(Err(e)) => Err(crate::engine::errors::describe(&e, limits)),
         Ok(Ok(value)) => findings(value, c),
     };
     match findings {
@@ -109,42 +109,6 @@ pub fn run(
             r.elapsed = started.elapsed();
             r
         }
-    }
-}
-
-/// A script error in words a rule author can act on.
-fn describe(e: &EvalAltResult, limits: &Limits) -> String {
-    let at = |pos: &rhai::Position| {
-        if pos.is_none() {
-            String::new()
-        } else {
-            format!(" ({pos})")
-        }
-    };
-    match e {
-        // The limits stop a closure inside `map`/`filter`/...: say why, and where.
-        EvalAltResult::ErrorInFunctionCall(name, _, inner, pos) => {
-            format!(
-                "{} (in a call to `{name}`{})",
-                describe(inner, limits),
-                at(pos)
-            )
-        }
-        EvalAltResult::ErrorTerminated(reason, pos) => format!("{reason}{}", at(pos)),
-        EvalAltResult::ErrorStackOverflow(pos) => format!(
-            "calls nested deeper than {} levels, the limit: endless recursion?{}",
-            limits.max_call_levels,
-            at(pos)
-        ),
-        EvalAltResult::ErrorDataTooLarge(what, pos) => format!(
-            "{what} grew past the limit ({} bytes per string, {} items per array or map): \
-             a value doubling in a loop?{}",
-            limits.max_string_size,
-            limits.max_array_size,
-            at(pos)
-        ),
-        EvalAltResult::ErrorRuntime(value, pos) => format!("threw {value}{}", at(pos)),
-        other => other.to_string(),
     }
 }
 
@@ -207,7 +171,7 @@ fn finding(i: usize, item: Dynamic, c: &Compiled) -> Result<Finding, String> {
                     Ok(p.to_string())
                 } else {
                     Err(format!(
-                        "finding #{i} ({check}): evidence `{p}` is not a JSON Pointer (it starts with `/`)"
+                        "finding #{i} ({check}): evidence `{p}` is not a JSON Pointer (a pointer starts with `/`, e.g. /crm/users/0; or pass the node itself)"
                     ))
                 }
             })

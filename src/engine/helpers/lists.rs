@@ -154,6 +154,14 @@ impl Index {
         })
     }
 
+    /// Each key with how many items it indexes (for `query`), sorted by key.
+    pub fn counts(&self) -> Vec<(String, usize)> {
+        let mut v: Vec<(String, usize)> =
+            self.map.iter().map(|(k, p)| (k.clone(), p.len())).collect();
+        v.sort();
+        v
+    }
+
     fn lookup(&self, key: &Dynamic) -> Option<&Vec<u32>> {
         let t = scalar_text(key)?;
         self.map.get(&if self.ci { fold(&t) } else { t })

@@ -10,7 +10,7 @@ pub mod text;
 pub mod time;
 pub mod zoho;
 
-use rhai::{Engine, EvalAltResult, Position};
+use rhai::Engine;
 
 pub fn register(engine: &mut Engine) {
     access::register(engine);
@@ -22,10 +22,4 @@ pub fn register(engine: &mut Engine) {
     findings::register(engine);
 }
 
-/// An error raised by a host helper (kept apart from errors a script `throw`s).
-pub fn helper_error(message: impl Into<String>) -> Box<EvalAltResult> {
-    Box::new(EvalAltResult::ErrorRuntime(
-        message.into().into(),
-        Position::NONE,
-    ))
-}
+pub use crate::engine::errors::helper_error;

@@ -1,0 +1,68 @@
+//! Script and helper errors in words a rule author can act on.
+
+use super::sandbox::Limits;
+use rhai::EvalAltResult;
+
+/// The error a host helper raises: an `ErrorSystem`, so it stays apart from values a
+/// script `throw`s (and a rule cannot swallow it with `try`/`catch`).
+#[derive(Debug)]
+pub struct HelperError(pub String);
+
+impl std::fmt::Display for HelperError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for HelperError {}
+
+pub fn helper_error(message: impl Into<String>) -> Box<EvalAltResult> {
+    let message = message.into();
+    Box::new(EvalAltResult::ErrorSystem(
+        message.clone(),
+        Box::new(HelperError(message)),
+    ))
+}
+
+/// A script error in words a rule author can act on.
+pub fn describe(e: &EvalAltResult, limits: &Limits) -> String {
+    let at = |pos: &rhai::Position| {
+        if pos.is_none() {
+            String::new()
+        } else {
+            format!(" ({pos})")
+        }
+    };
+    match e {
+        // The limits stop a closure inside `map`/`filter`/...: say why, and where.
+        EvalAltResult::ErrorInFunctionCall(name, _, inner, pos) => {
+            format!(
+                "{} (in a call to `{name}`{})",
+                describe(inner, limits),
+                at(pos)
+            )
+        }
+        EvalAltResult::ErrorTerminated(reason, pos) => format!("{reason}{}", at(pos)),
+        EvalAltResult::ErrorStackOverflow(pos) => format!(
+            "calls nested deeper than {} levels, the limit: endless recursion?{}",
+            limits.max_call_levels,
+            at(pos)
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, pos) => format!(
+            "{what} grew past the limit ({} bytes per string, {} items per array or map): \
+             a value doubling in a loop?{}",
+            limits.max_string_size,
+            limits.max_array_size,
+            at(pos)
+        ),
+        // A host helper's error (kept apart from what a script throws).
+        EvalAltResult::ErrorSystem(_, e) => e.to_string(),
+        EvalAltResult::ErrorRuntime(value, pos) => format!("threw {value}{}", at(pos)),
+        EvalAltResult::ErrorFunctionNotFound(sig, pos) if sig.contains("(Node") => format!(
+            "no function {sig}{}: document lists are read-only nodes; use a helper (where_eq, count_eq, \
+             index_by, ...) or to_array(list) to get a Rhai array for map/filter/sort",
+            at(pos)
+        ),
+        other => other.to_string(),
+    }
+}
