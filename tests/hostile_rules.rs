@@ -12,7 +12,7 @@ fn audit_with_hostile_rules() -> (i32, Value, String) {
             "audit",
             "tests/data/minimal.json",
             "--rules",
-            "tests/data/hostile-rules",
+            "fixtures/hostile-rules",
             "--format",
             "json",
             "--timeout",
