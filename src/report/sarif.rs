@@ -92,6 +92,8 @@ pub fn render(cx: &Context) -> String {
                 "rules": descriptors,
             }},
             "results": results,
+            // Columns count characters, as the locator (and editors) do.
+            "columnKind": "unicodeCodePoints",
         }],
     });
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
