@@ -1,36 +1,11 @@
 //! The CI formats (junit, sarif, markdown, github), several reports from one audit,
 //! waivers with expiry, and `diff`.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{NOW, run};
 use serde_json::Value;
 use std::path::Path;
-
-const NOW: &str = "2026-11-24T09:00:00+09:00";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("crmdesk-audit")
-        .expect("binary")
-        .current_dir(dir)
-        .env_remove("LANG")
-        .args(args)
-        .output()
-        .expect("run");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn run(args: &[&str]) -> Run {
-    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
 
 /// 1-based line of the first line containing `needle` in `file`.
 fn line_of(file: &str, needle: &str) -> usize {

@@ -1,35 +1,12 @@
 //! The command line as users and CI scripts see it: exit statuses, the JSON report's
 //! shape, the fixtures' verdicts, the table, languages, output files and secrets.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{NOW, bin, run};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-const NOW: &str = "2026-11-24T09:00:00+09:00";
-
-fn bin() -> Command {
-    let mut c = Command::cargo_bin("crmdesk-audit").expect("binary");
-    c.env_remove("LANG")
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS");
-    c
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = bin().args(args).output().expect("run");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn audit_json(path: &str, extra: &[&str]) -> (i32, Value) {
     let mut args = vec!["audit", path, "--format", "json", "--now", NOW];

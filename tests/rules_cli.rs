@@ -1,33 +1,9 @@
 //! `rules list | explain | check | test | new` and `query`, as a rule author uses them.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{run, run_in};
 use serde_json::Value;
-use std::path::Path;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("crmdesk-audit")
-        .expect("binary")
-        .current_dir(dir)
-        .env_remove("LANG")
-        .args(args)
-        .output()
-        .expect("run");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn run(args: &[&str]) -> Run {
-    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
 
 #[test]
 fn rules_list_shows_every_rule_in_faq_order_with_its_source() {

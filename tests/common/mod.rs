@@ -1,0 +1,38 @@
+//! What the command-line tests share: running the binary and reading what it printed.
+#![allow(dead_code)] // each test crate uses only a part of it
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// The "now" every test audits at, so trial expiries and waivers never depend on the clock.
+pub const NOW: &str = "2026-11-24T09:00:00+09:00";
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The binary, with the environment that changes its output (language, colour, width) cleared.
+pub fn bin() -> Command {
+    let mut c = Command::cargo_bin("crmdesk-audit").expect("binary");
+    c.env_remove("LANG")
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS");
+    c
+}
+
+/// Runs the binary in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out = bin().current_dir(dir).args(args).output().expect("run");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs the binary in the project's root (where `fixtures/` and `rules/` are).
+pub fn run(args: &[&str]) -> Run {
+    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
