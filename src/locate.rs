@@ -12,6 +12,7 @@
 //! does not need without allocating, never recurses (deep nesting is only a counter), and
 //! on malformed or truncated text stops with the deepest place it did reach.
 
+use crate::load::raw::{CRM_LISTS, DESK_LISTS, ENVELOPES, PAGINATION};
 use crate::load::{ExportKind, ExportSource};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -289,31 +290,6 @@ fn location(file: PathBuf, mark: Mark) -> Location {
 // ---------------------------------------------------------------------------------------
 // Pointers and parts
 // ---------------------------------------------------------------------------------------
-
-/// CRM list resources: document key and the envelope key of its API response (as
-/// `load::raw::CRM_LISTS`).
-const CRM_LISTS: &[(&str, &str)] = &[
-    ("users", "users"),
-    ("admin_users", "users"),
-    ("modules", "modules"),
-    ("contacts", "data"),
-    ("leads", "data"),
-];
-
-/// Desk list resources, all in a `data` envelope (as `load::raw::DESK_LISTS`).
-const DESK_LISTS: &[&str] = &[
-    "organizations",
-    "departments",
-    "agents",
-    "contacts",
-    "tickets",
-];
-
-/// Envelope keys of the APIs; another one than expected means a wrong response (no data).
-const ENVELOPES: &[&str] = &["org", "users", "modules", "fields", "related_lists", "data"];
-
-/// Keys a list response carries besides its data; an object of only these is empty.
-const PAGINATION: &[&str] = &["info", "page_info"];
 
 /// One part of an export, as the loader reads it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

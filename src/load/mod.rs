@@ -9,7 +9,7 @@ mod discover;
 pub mod ids;
 mod json;
 mod parts;
-mod raw;
+pub(crate) mod raw;
 pub mod secrets;
 mod single;
 #[cfg(test)]

@@ -4,19 +4,13 @@
 //! pages, choosing `desk.organization`, and assembling the document root with its
 //! `meta`. Both export forms go through here, so they follow the same rules.
 
+use super::raw::{ENVELOPES, PAGINATION};
 use super::raw::{Page, PartId, Raw};
 use super::{ExportSource, LoadOptions};
 use crate::doc::{Document, Object, Value};
 use rhai::ImmutableString;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// Envelope keys the APIs wrap data in. Seeing one of them that is not the expected one
-/// means the file holds another endpoint's response.
-const ENVELOPES: &[&str] = &["org", "users", "modules", "fields", "related_lists", "data"];
-
-/// Keys a list response may carry besides its data; an object of only these is an empty page.
-const PAGINATION: &[&str] = &["info", "page_info"];
 
 /// Builds the document from what was read.
 pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> Document {

@@ -25,6 +25,14 @@ pub(crate) const DESK_LISTS: &[&str] = &[
     "tickets",
 ];
 
+/// Envelope keys the APIs wrap data in. Seeing one of them that is not the expected one
+/// means the file holds another endpoint's response.
+pub(crate) const ENVELOPES: &[&str] =
+    &["org", "users", "modules", "fields", "related_lists", "data"];
+
+/// Keys a list response may carry besides its data; an object of only these is an empty page.
+pub(crate) const PAGINATION: &[&str] = &["info", "page_info"];
+
 /// One part of an export, as `meta.present` names it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum PartId {
