@@ -208,7 +208,36 @@ pub struct LimitArgs {
     /// Seconds one rule may run on one export.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub timeout: f64,
+
+    /// Nested function calls (recursion depth) one rule may reach; at most 256, since
+    /// deeper script recursion would overflow the native stack.
+    #[arg(long, value_name = "N", default_value_t = 48,
+          value_parser = clap::value_parser!(u16).range(1..=MAX_CALL_LEVELS))]
+    pub max_call_levels: u16,
+
+    /// Bytes in one string a rule builds.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_string_size: u32,
+
+    /// Items in one array a rule builds (document lists do not count).
+    #[arg(long, value_name = "N", default_value_t = 1 << 20,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_array_size: u32,
+
+    /// Entries in one map a rule builds.
+    #[arg(long, value_name = "N", default_value_t = 1 << 20,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_map_size: u32,
+
+    /// Bytes of print/debug output kept per rule run; printing more ends the rule in error.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 10)]
+    pub max_output: u32,
 }
+
+/// The highest `--max-call-levels`: a rule thread's 64 MiB stack holds this many levels
+/// of script recursion with a wide margin, in debug builds too (tests/limits.rs).
+pub const MAX_CALL_LEVELS: i64 = 256;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {

@@ -199,17 +199,25 @@ pub(crate) fn audit_time(now: Option<&str>) -> Result<String, String> {
     }
 }
 
+/// The longest `--timeout`: a day is already far beyond any audit.
+const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
 pub(crate) fn limits(a: &LimitArgs) -> Result<Limits, String> {
-    if !(a.timeout.is_finite() && a.timeout > 0.0) {
+    // `Duration::from_secs_f64` panics on values it cannot hold: check before.
+    if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= MAX_TIMEOUT_SECS) {
         return Err(format!(
-            "--timeout {}: give a number of seconds above 0",
+            "--timeout {}: give a number of seconds above 0 and at most {MAX_TIMEOUT_SECS}",
             a.timeout
         ));
     }
     Ok(Limits {
         max_operations: a.max_operations,
         timeout: Duration::from_secs_f64(a.timeout),
-        ..Limits::default()
+        max_call_levels: usize::from(a.max_call_levels),
+        max_string_size: a.max_string_size as usize,
+        max_array_size: a.max_array_size as usize,
+        max_map_size: a.max_map_size as usize,
+        max_output: a.max_output as usize,
     })
 }
 

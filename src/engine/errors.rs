@@ -24,6 +24,9 @@ pub fn helper_error(message: impl Into<String>) -> Box<EvalAltResult> {
     ))
 }
 
+/// How many calls of a chain of nested calls an error message names.
+const MAX_CALLS_SHOWN: usize = 4;
+
 /// A script error in words a rule author can act on.
 pub fn describe(e: &EvalAltResult, limits: &Limits) -> String {
     let at = |pos: &rhai::Position| {
@@ -34,25 +37,40 @@ pub fn describe(e: &EvalAltResult, limits: &Limits) -> String {
         }
     };
     match e {
-        // The limits stop a closure inside `map`/`filter`/...: say why, and where.
-        EvalAltResult::ErrorInFunctionCall(name, _, inner, pos) => {
-            format!(
-                "{} (in a call to `{name}`{})",
-                describe(inner, limits),
-                at(pos)
-            )
+        // The limits stop a closure inside `map`/`filter`/...: say why, and where. Deep
+        // recursion makes this chain as long as the call depth, so keep its two ends.
+        EvalAltResult::ErrorInFunctionCall(..) => {
+            let mut calls = Vec::new();
+            let mut e = e;
+            while let EvalAltResult::ErrorInFunctionCall(name, _, inner, pos) = e {
+                calls.push(format!(" (in a call to `{name}`{})", at(pos)));
+                e = inner;
+            }
+            // Innermost call first, as a stack trace reads.
+            calls.reverse();
+            let mut out = describe(e, limits);
+            if calls.len() > MAX_CALLS_SHOWN {
+                let hidden = calls.len() - MAX_CALLS_SHOWN;
+                out.extend(calls.drain(..MAX_CALLS_SHOWN / 2));
+                out.push_str(&format!(" (... {hidden} more calls ...)"));
+                out.extend(calls.drain(calls.len() - MAX_CALLS_SHOWN / 2..));
+            } else {
+                out.extend(calls);
+            }
+            out
         }
         EvalAltResult::ErrorTerminated(reason, pos) => format!("{reason}{}", at(pos)),
         EvalAltResult::ErrorStackOverflow(pos) => format!(
-            "calls nested deeper than {} levels, the limit: endless recursion?{}",
+            "calls nested deeper than {} levels, the limit (--max-call-levels): endless recursion?{}",
             limits.max_call_levels,
             at(pos)
         ),
         EvalAltResult::ErrorDataTooLarge(what, pos) => format!(
-            "{what} grew past the limit ({} bytes per string, {} items per array or map): \
-             a value doubling in a loop?{}",
+            "{what} grew past the limit ({} bytes per string, {} items per array, {} per map: \
+             --max-string-size, --max-array-size, --max-map-size): a value doubling in a loop?{}",
             limits.max_string_size,
             limits.max_array_size,
+            limits.max_map_size,
             at(pos)
         ),
         // A host helper's error (kept apart from what a script throws).
