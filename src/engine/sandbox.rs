@@ -136,7 +136,7 @@ fn crossed(s: &RunState) -> Option<String> {
     }
     if s.output_overflow {
         return Some(format!(
-            "printed more than {} bytes (print/debug are for debugging; return findings instead)",
+            "printed more than {} bytes, the limit (--max-output): print/debug are for debugging; return findings instead",
             s.max_output
         ));
     }
