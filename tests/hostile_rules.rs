@@ -3,11 +3,53 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::time::Duration;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
-fn audit_with_hostile_rules() -> (i32, Value, String) {
-    let out = Command::cargo_bin("crmdesk-audit")
-        .expect("binary")
+/// The address space the whole audit may use (`prlimit --as`): a rule that allocated
+/// without bound would make the process abort here instead of swapping the machine.
+const ADDRESS_SPACE: u64 = 1 << 30;
+/// The most resident memory the audit may reach (what `/usr/bin/time` reports).
+const MAX_RSS_KB: u64 = 256 << 10;
+/// With `--timeout 2`, on 2 cores, in a debug build: every rule at once, with margin.
+const MAX_WALL: Duration = Duration::from_secs(30);
+
+struct Audit {
+    code: i32,
+    json: Value,
+    stderr: String,
+    elapsed: Duration,
+    /// Peak resident memory in KiB, where /usr/bin/time exists.
+    max_rss_kb: Option<u64>,
+}
+
+/// The audit with every hostile rule, under a hard memory limit and a wall-clock bound
+/// (each applied where the machine has the tool: prlimit, GNU time).
+fn audit_with_hostile_rules() -> Audit {
+    let bin = assert_cmd::cargo::cargo_bin("crmdesk-audit");
+    let rss = tempfile::NamedTempFile::new().expect("temp file");
+    let mut argv: Vec<String> = Vec::new();
+    if Path::new("/usr/bin/prlimit").exists() {
+        argv.extend([
+            "/usr/bin/prlimit".to_owned(),
+            format!("--as={ADDRESS_SPACE}"),
+            "--".to_owned(),
+        ]);
+    }
+    let timed = Path::new("/usr/bin/time").exists();
+    if timed {
+        argv.extend([
+            "/usr/bin/time".to_owned(),
+            "-o".to_owned(),
+            rss.path().display().to_string(),
+            "-f".to_owned(),
+            "%M".to_owned(),
+        ]);
+    }
+    argv.push(bin.display().to_string());
+    let started = Instant::now();
+    let out = Command::new(&argv[0])
+        .args(&argv[1..])
         .args([
             "audit",
             "tests/data/minimal.json",
@@ -20,18 +62,28 @@ fn audit_with_hostile_rules() -> (i32, Value, String) {
             "--now",
             "2026-11-24T09:00:00+09:00",
         ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("LANG")
         .timeout(Duration::from_secs(120))
         .output()
         .expect("run");
+    let elapsed = started.elapsed();
     let stdout = String::from_utf8(out.stdout).expect("utf-8 stdout");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let json: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}"));
-    (
-        out.status.code().unwrap_or(-1),
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}\nstderr: {stderr}"));
+    let max_rss_kb = timed
+        .then(|| std::fs::read_to_string(rss.path()).ok())
+        .flatten()
+        .and_then(|t| t.lines().last().and_then(|l| l.trim().parse().ok()));
+    Audit {
+        // GNU time passes the exit status on.
+        code: out.status.code().unwrap_or(-1),
         json,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        stderr,
+        elapsed,
+        max_rss_kb,
+    }
 }
 
 fn result<'a>(json: &'a Value, rule: &str) -> &'a Value {
@@ -45,15 +97,33 @@ fn result<'a>(json: &'a Value, rule: &str) -> &'a Value {
 
 #[test]
 fn each_hostile_rule_is_an_error_with_its_reason_and_the_rest_still_report() {
-    let (code, json, stderr) = audit_with_hostile_rules();
+    let Audit {
+        code,
+        json,
+        stderr,
+        elapsed,
+        max_rss_kb,
+    } = audit_with_hostile_rules();
     assert_eq!(
         code, 2,
         "a rule in error makes the exit status 2; stderr: {stderr}"
+    );
+    assert!(elapsed < MAX_WALL, "the audit took {elapsed:?}");
+    if let Some(kb) = max_rss_kb {
+        assert!(kb < MAX_RSS_KB, "the audit used {kb} KiB of memory");
+    }
+    // What rules print goes neither to stdout (it is valid JSON, above) nor to stderr.
+    assert!(
+        !stderr.contains("0123456789012345678901234567890123456789") && stderr.len() < 4096,
+        "stderr: {stderr}"
     );
 
     let expected = [
         ("endless-loop", "ran longer than 2.0 s"),
         ("closure-loop", "ran longer than 2.0 s"),
+        ("filter-loop", "ran longer than 2.0 s"),
+        ("closure-recursion", "nested deeper than 48 levels"),
+        ("debugs-megabyte", "printed more than 65536 bytes"),
         ("sort-loop", "ran longer than 2.0 s"),
         ("deep-recursion", "nested deeper than 48 levels"),
         ("string-doubling", "grew past the limit"),
