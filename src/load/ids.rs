@@ -18,6 +18,12 @@ pub fn is_id_list_key(key: &str) -> bool {
 /// Floats are exact for integers up to 2^53; beyond that the digits are already lost.
 const EXACT_FLOAT_LIMIT: f64 = 9_007_199_254_740_992.0;
 
+/// Whether a float still holds the id exactly: any fraction (`1.5`) prints as it was
+/// read; a whole number only below 2^53, past which digits are lost.
+pub(crate) fn float_id_is_exact(f: f64) -> bool {
+    f.fract() != 0.0 || f.abs() < EXACT_FLOAT_LIMIT
+}
+
 /// The id text of a number that JSON spelled as a float (`2389290.0`, or an integer too
 /// large for u64): the integer when the float holds one exactly, else Rust's `{}`.
 pub(crate) fn float_id_text(f: f64) -> String {

@@ -36,6 +36,18 @@ pub(crate) fn read_file(path: &Path, file: &str) -> Result<Parsed, LoadError> {
                 .to_string(),
         });
     }
+    // Opening a named pipe waits for a writer and a device such as /dev/zero never ends:
+    // either would hang the audit, so only regular files are read.
+    if !meta.is_file() {
+        return Err(LoadError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message: "is not a regular file (a named pipe, socket or device), so it was not read; \
+                      an export holds only saved API responses: replace it with the saved file"
+                .to_string(),
+        });
+    }
     let bytes = std::fs::read(path).map_err(|e| cannot_read(file, &e))?;
     parse(&bytes, file)
 }
@@ -132,6 +144,8 @@ fn json_error(file: &str, e: &serde_json::Error) -> LoadError {
              value (two responses or a log line in one file?); keep exactly one response per file"
                 .to_string()
         }
+        // Raised by the loader itself (an id it cannot read exactly): already says what to do.
+        Category::Data => what.to_string(),
         _ if what.starts_with("recursion limit") => {
             "invalid JSON: nested more than 128 levels deep, \
              which no Zoho API response is; save the API response again"
@@ -254,8 +268,17 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         })
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
         Ok(match self.slot {
+            // Past 2^53 a float has lost digits: two different ids could read the same,
+            // and a rule comparing them would be fooled. Refuse rather than guess.
+            Slot::Id if !ids::float_id_is_exact(v) => {
+                return Err(E::custom(format!(
+                    "an id too large to read exactly ({v:e}, beyond any integer type or written \
+                     with a fraction or exponent); an id must never pass through a float: \
+                     write it as a string in quotes, or save the API response again"
+                )));
+            }
             Slot::Id => Value::Str(ids::float_id_text(v).into()),
             _ => Value::Float(v),
         })
@@ -420,17 +443,31 @@ mod tests {
     fn numeric_ids_under_id_and_id_suffix_keys_become_strings() {
         let v = value(
             r#"{"id": 2389290, "departmentId": 7000000012345, "org_id": -3, "contactId": 12.0,
-                "ownerId": 1.5, "big_id": 123456789012345678901234}"#,
+                "ownerId": 1.5}"#,
         );
         assert_eq!(v.get("id"), Some(&Value::str("2389290")));
         assert_eq!(v.get("departmentId"), Some(&Value::str("7000000012345")));
         assert_eq!(v.get("org_id"), Some(&Value::str("-3")));
         assert_eq!(v.get("contactId"), Some(&Value::str("12")));
         assert_eq!(v.get("ownerId"), Some(&Value::str("1.5")));
-        assert_eq!(
-            v.get("big_id"),
-            Some(&Value::str("123456789012345670000000"))
-        );
+    }
+
+    #[test]
+    fn an_id_too_large_for_any_integer_type_is_an_error_not_a_rounded_id() {
+        for text in [
+            r#"{"big_id": 123456789012345678901234}"#,
+            r#"{"id": 5725767000000411001.0}"#,
+            r#"{"contactIds": [1e30]}"#,
+        ] {
+            let e = error(text.as_bytes());
+            assert_eq!(e.line, Some(1), "{text}: {e}");
+            assert!(e.message.contains("too large to read exactly"), "{e}");
+        }
+        // Other numbers too large for an integer stay floats (documented).
+        assert!(matches!(
+            value(r#"{"n": 123456789012345678901234}"#).get("n"),
+            Some(Value::Float(_))
+        ));
     }
 
     #[test]
