@@ -24,25 +24,41 @@ pub fn module_visible(m: &Node) -> bool {
     true
 }
 
+/// A record's `status` as text (`None` when absent or null). Any other type is an error
+/// naming where it is: reading `0` or `{...}` as "not active" (or, for an agent, as no
+/// status, i.e. ACTIVE) would be a guess, and a guess can turn into a wrong pass.
+fn status_text(n: &Node) -> Result<Option<&str>, Box<rhai::EvalAltResult>> {
+    let Some(o) = n.as_object() else {
+        return Ok(None);
+    };
+    match o.get("status") {
+        None | Some(crate::doc::Value::Null) => Ok(None),
+        Some(crate::doc::Value::Str(s)) => Ok(Some(s.as_str())),
+        Some(other) => Err(crate::engine::errors::helper_error(format!(
+            "{}/status is {}, not text such as active or ACTIVE: the export is damaged or was \
+             edited by hand; export this part again",
+            n.pointer(),
+            other.type_name()
+        ))),
+    }
+}
+
+type HelperResult = Result<bool, Box<rhai::EvalAltResult>>;
+
 pub fn register(engine: &mut Engine) {
     engine
         .register_fn("module_visible", |m: &mut Node| module_visible(m))
         .register_fn("module_visible", |_m: ()| false)
         // A Desk agent without a status (absent, null or blank) counts as ACTIVE.
-        .register_fn("agent_active", |a: &mut Node| {
-            a.as_object().is_some_and(|o| {
-                o.get("status")
-                    .and_then(|v| v.scalar_text())
+        .register_fn("agent_active", |a: &mut Node| -> HelperResult {
+            Ok(a.as_object().is_some() && {
+                status_text(a)?
                     .filter(|s| !s.trim().is_empty())
-                    .is_none_or(|s| fold(&s) == "active")
+                    .is_none_or(|s| fold(s) == "active")
             })
         })
-        .register_fn("user_active", |u: &mut Node| {
-            u.as_object().is_some_and(|o| {
-                o.get("status")
-                    .and_then(|v| v.scalar_text())
-                    .is_some_and(|s| fold(&s) == "active")
-            })
+        .register_fn("user_active", |u: &mut Node| -> HelperResult {
+            Ok(status_text(u)?.is_some_and(|s| fold(s) == "active"))
         })
         .register_fn("is_true", |x: Dynamic| {
             x.as_bool().unwrap_or(false) || scalar_text(&x).is_some_and(|t| fold(&t) == "true")
