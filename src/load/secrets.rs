@@ -5,44 +5,39 @@
 /// What a secret's value becomes in the loaded document.
 pub const REDACTED: &str = "[REDACTED]";
 
-/// Credential-like key names, lower case, with `_` standing for `_` or `-`
-/// (`Set-Cookie` and `set_cookie` are the same key). `client_id` is deliberately absent:
-/// it identifies an OAuth client but grants nothing, and audits may need to show it.
-const SECRET_KEYS: &[&str] = &[
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "auth_token",
-    "authtoken",
+/// Credential-like key names, lower case, with `-` and `_` left out: a key is compared
+/// in lower case without them, so `access_token`, `Access-Token` and `accessToken` are the
+/// same key. `client_id` is deliberately absent: it identifies an OAuth client but grants
+/// nothing, and audits may need to show it.
+const SECRET_KEYS: &[&str] = &["credential", "credentials", "sessionid"];
+
+/// Endings that make a key a credential whatever comes before them (`access_token`,
+/// `refreshToken`, `client_secret`, `crm_password`, `x-api-key`, `Proxy-Authorization`,
+/// `Set-Cookie`, `Zoho-oauthtoken`). `tokens`, `token_type` and `secretary` do not end so.
+const SECRET_ENDINGS: &[&str] = &[
     "token",
-    "client_secret",
     "secret",
     "password",
     "passwd",
-    "api_key",
+    "passphrase",
     "apikey",
-    "x_api_key",
-    "private_key",
+    "privatekey",
     "authorization",
     "cookie",
-    "set_cookie",
 ];
 
-/// Is `key` the name of a credential (case-insensitive; `-` and `_` are interchangeable)?
+/// Is `key` the name of a credential (case-insensitive; `-` and `_` ignored)?
 pub fn is_secret_key(key: &str) -> bool {
-    SECRET_KEYS.iter().any(|s| same_key(s, key))
-}
-
-fn same_key(listed: &str, key: &str) -> bool {
-    listed.len() == key.len()
-        && listed.bytes().zip(key.bytes()).all(|(l, k)| {
-            let k = if k == b'-' {
-                b'_'
-            } else {
-                k.to_ascii_lowercase()
-            };
-            l == k
-        })
+    // Keys are short; a long one cannot be a credential's name and is not worth folding.
+    if key.len() > 64 {
+        return false;
+    }
+    let folded: String = key
+        .chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    SECRET_KEYS.contains(&folded.as_str()) || SECRET_ENDINGS.iter().any(|e| folded.ends_with(e))
 }
 
 #[cfg(test)]
@@ -60,6 +55,16 @@ mod tests {
             "Set-Cookie",
             "password",
             "api-key",
+            "accessToken",
+            "refreshToken",
+            "clientSecret",
+            "Zoho-oauthtoken",
+            "crm_password",
+            "X-API-Key",
+            "Proxy-Authorization",
+            "id_token",
+            "private_key",
+            "credentials",
         ] {
             assert!(is_secret_key(key), "{key} should be a secret");
         }
@@ -74,6 +79,10 @@ mod tests {
             "id",
             "secretary",
             "token_type",
+            "expires_in",
+            "status",
+            "configured_by",
+            "associatedDepartmentIds",
         ] {
             assert!(!is_secret_key(key), "{key} should not be a secret");
         }
