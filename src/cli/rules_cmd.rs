@@ -201,7 +201,7 @@ fn test(
 
 /// Expected vs actual, when they differ.
 fn diff(o: &CaseOutcome) -> Option<String> {
-    if o.failures.is_empty() {
+    if o.failures.is_empty() || o.actual.is_empty() {
         return None;
     }
     let show = |m: &std::collections::BTreeMap<String, Status>| {
