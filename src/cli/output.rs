@@ -17,6 +17,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .tempfile_in(dir)
         .map_err(what)?;
     tmp.write_all(bytes).map_err(what)?;
+    // The temporary file is private (0600); a report is as readable as any file the user
+    // creates, or keeps the mode of the report it replaces.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(what)?;
+    }
     tmp.as_file().sync_all().map_err(what)?;
     tmp.persist(path).map_err(|e| what(e.error))?;
     Ok(())
@@ -39,6 +49,23 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_report_is_world_readable_and_a_replaced_one_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fresh = dir.path().join("new.json");
+        write_atomically(&fresh, b"x").expect("write");
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&fresh), 0o644);
+        let kept = dir.path().join("kept.json");
+        std::fs::write(&kept, "old").expect("write");
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        write_atomically(&kept, b"new").expect("write");
+        assert_eq!(mode(&kept), 0o640);
     }
 
     #[test]
