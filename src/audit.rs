@@ -11,6 +11,16 @@ use rayon::prelude::*;
 use rhai::Engine;
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Threads of the pool; 0 is one per core. Read when the pool starts.
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Sets how many threads load exports and run rules (`--threads`; 0: one per core).
+/// Takes effect only before the first audit of the process.
+pub fn set_threads(n: usize) {
+    THREADS.store(n, Ordering::Relaxed);
+}
 
 /// The outcome for one export: its rule results, or why it could not be loaded.
 #[derive(Debug)]
@@ -43,6 +53,7 @@ fn pool() -> &'static rayon::ThreadPool {
     static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
     POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new()
+            .num_threads(THREADS.load(Ordering::Relaxed))
             .stack_size(RULE_STACK_SIZE)
             .thread_name(|i| format!("rules-{i}"))
             .build()

@@ -180,6 +180,14 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub limits: LimitArgs,
+
+    /// Threads that load exports and run rules [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
+    /// Print each rule's run time, summed over the exports, to stderr (slowest first).
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]

@@ -59,6 +59,9 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
         None => vec![],
     };
 
+    if let Some(n) = a.threads {
+        audit::set_threads(usize::from(n));
+    }
     let mut outcomes = audit::audit(
         &engine,
         &catalogue,
@@ -68,6 +71,9 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
             audit_time: audit_time.clone(),
         },
     );
+    if a.timings {
+        eprint!("{}", timings(&outcomes));
+    }
     for o in &outcomes {
         if let Err(e) = &o.result {
             eprintln!("error: {e}");
@@ -152,6 +158,37 @@ fn places(outcomes: &[ExportOutcome]) -> report::Places {
             }
         }
     }
+    out
+}
+
+/// `--timings`: each rule's run time summed over the exports, slowest first.
+fn timings(outcomes: &[ExportOutcome]) -> String {
+    let mut per_rule: Vec<(&str, Duration)> = Vec::new();
+    let mut exports = 0;
+    for a in outcomes.iter().filter_map(|o| o.result.as_ref().ok()) {
+        exports += 1;
+        for r in &a.results {
+            match per_rule.iter_mut().find(|(id, _)| *id == r.rule) {
+                Some((_, t)) => *t += r.elapsed,
+                None => per_rule.push((&r.rule, r.elapsed)),
+            }
+        }
+    }
+    per_rule.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let total: Duration = per_rule.iter().map(|(_, t)| *t).sum();
+    let width = per_rule.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
+    let mut out = format!(
+        "timings: rule run time summed over {exports} export{}\n",
+        if exports == 1 { "" } else { "s" }
+    );
+    for (id, t) in &per_rule {
+        out += &format!("  {id:<width$}  {:>10.3} ms\n", t.as_secs_f64() * 1e3);
+    }
+    out += &format!(
+        "  {:<width$}  {:>10.3} ms\n",
+        "total",
+        total.as_secs_f64() * 1e3
+    );
     out
 }
 

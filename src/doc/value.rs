@@ -29,17 +29,27 @@ pub struct Object {
 impl Object {
     /// Builds an object from entries in any order; of duplicate keys the last one wins.
     pub fn from_entries(mut entries: Vec<(ImmutableString, Value)>) -> Object {
+        // In place: a 500 MB export builds millions of objects, so no second vector.
+        if entries
+            .windows(2)
+            .all(|w| w[0].0.as_str() < w[1].0.as_str())
+        {
+            return Object { entries };
+        }
         // A stable sort keeps duplicates in input order, so keeping the last of a run
         // of equal keys is "last wins".
         entries.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-        let mut out: Vec<(ImmutableString, Value)> = Vec::with_capacity(entries.len());
-        for (k, v) in entries {
-            match out.last_mut() {
-                Some(last) if last.0 == k => last.1 = v,
-                _ => out.push((k, v)),
+        let mut kept = 0;
+        for i in 0..entries.len() {
+            if kept > 0 && entries[kept - 1].0 == entries[i].0 {
+                entries.swap(kept - 1, i);
+            } else {
+                entries.swap(kept, i);
+                kept += 1;
             }
         }
-        Object { entries: out }
+        entries.truncate(kept);
+        Object { entries }
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {

@@ -3,10 +3,16 @@
 //! Owns the file table of export-format.md: which file or page directory holds which
 //! part, the order pages are read in, and notes about files it does not read. What a
 //! file's content means (envelopes, errors, types) is `parts`' job.
+//!
+//! Reading is two steps: walking the directories decides which file is which page (and
+//! notes the rest), then every page file is parsed, in parallel on the rayon pool the
+//! caller runs in (a large export is thousands of page files). The outcome, errors
+//! included, is the same as reading the files one by one in walk order.
 
 use super::json::{self, Parsed};
 use super::raw::{CRM_LISTS, DESK_LISTS, Origin, Page, PartId, Raw, RawPart};
 use super::{ExportSource, LoadError};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -32,52 +38,90 @@ impl Entry {
 /// Entries of a directory, keyed (and so sorted) by name in plain byte order.
 type Listing = BTreeMap<OsString, Entry>;
 
+/// Page files found by the walk, in walk order, waiting to be parsed. Every `Page` the
+/// walk puts in `Raw` is one of these, in the same order.
+type Pending = Vec<Entry>;
+
 /// Reads every part of the bundle at `source`.
 pub(crate) fn read(source: &ExportSource) -> Result<Raw, LoadError> {
     let mut raw = Raw::default();
-    let mut root = list_dir(&source.path, &source.display)?;
+    let mut pending = Pending::new();
+    let walked = walk(source, &mut raw, &mut pending);
+    let mut parsed = pending
+        .par_iter()
+        .map(|e| json::read_file(&e.path, &e.display))
+        .collect::<Vec<_>>()
+        .into_iter();
+    // The first failure in walk order, as reading one file after the other would give.
+    walked?;
+    for page in raw.parts.iter_mut().flat_map(|p| p.pages.iter_mut()) {
+        page.content = match parsed.next() {
+            Some(Ok(Parsed::Value(v))) => Some(v),
+            Some(Ok(Parsed::Blank)) | None => None,
+            Some(Err(e)) => return Err(e),
+        };
+    }
+    Ok(raw)
+}
+
+/// Finds the parts and their page files; the pages' content is filled in by `read`.
+/// When a directory cannot be listed, the pages found before it are still parsed (one
+/// of them failing is the error to report, as it came first).
+fn walk(source: &ExportSource, raw: &mut Raw, pending: &mut Pending) -> Result<(), LoadError> {
+    let mut root = list_dir(&source.path, &source.display).map_err(|e| stop(pending, e))?;
     if let Some(e) = take_dir(&mut root, "crm") {
-        read_crm(&e, &mut raw)?;
+        read_crm(&e, raw, pending).map_err(|e| stop(pending, e))?;
     }
     if let Some(e) = take_dir(&mut root, "desk") {
-        read_desk(&e, &mut raw)?;
+        read_desk(&e, raw, pending).map_err(|e| stop(pending, e))?;
     }
     if let Some(e) = root.remove(OsStr::new("integration.json")) {
         raw.parts.push(RawPart {
             id: PartId::Integration,
-            pages: vec![read_page(&e)?],
+            pages: vec![read_page(e, pending)],
         });
     }
-    note_unknown(root, &mut raw);
-    Ok(raw)
+    note_unknown(root, raw);
+    Ok(())
 }
 
-fn read_crm(dir: &Entry, raw: &mut Raw) -> Result<(), LoadError> {
+/// The error a walk stopped at, unless a page found before it fails to parse.
+fn stop(pending: &mut Pending, walk_error: LoadError) -> LoadError {
+    let first = pending
+        .par_iter()
+        .map(|e| json::read_file(&e.path, &e.display).err())
+        .find_first(Option::is_some)
+        .flatten();
+    pending.clear();
+    first.unwrap_or(walk_error)
+}
+
+fn read_crm(dir: &Entry, raw: &mut Raw, pending: &mut Pending) -> Result<(), LoadError> {
     let mut rest = list_dir(&dir.path, &dir.display)?;
     // The org response is one object, never paged.
     if let Some(e) = rest.remove(OsStr::new("org.json")) {
         raw.parts.push(RawPart {
             id: PartId::CrmOrg,
-            pages: vec![read_page(&e)?],
+            pages: vec![read_page(e, pending)],
         });
     }
     for (stem, _) in CRM_LISTS {
-        read_resource(&mut rest, stem, PartId::CrmList(stem), raw)?;
+        read_resource(&mut rest, stem, PartId::CrmList(stem), raw, pending)?;
     }
     if let Some(e) = take_dir(&mut rest, "fields") {
-        read_module_dir(&e, PartId::CrmFields, raw)?;
+        read_module_dir(&e, PartId::CrmFields, raw, pending)?;
     }
     if let Some(e) = take_dir(&mut rest, "related_lists") {
-        read_module_dir(&e, PartId::CrmRelatedLists, raw)?;
+        read_module_dir(&e, PartId::CrmRelatedLists, raw, pending)?;
     }
     note_unknown(rest, raw);
     Ok(())
 }
 
-fn read_desk(dir: &Entry, raw: &mut Raw) -> Result<(), LoadError> {
+fn read_desk(dir: &Entry, raw: &mut Raw, pending: &mut Pending) -> Result<(), LoadError> {
     let mut rest = list_dir(&dir.path, &dir.display)?;
     for stem in DESK_LISTS {
-        read_resource(&mut rest, stem, PartId::DeskList(stem), raw)?;
+        read_resource(&mut rest, stem, PartId::DeskList(stem), raw, pending)?;
     }
     note_unknown(rest, raw);
     Ok(())
@@ -88,6 +132,7 @@ fn read_module_dir(
     dir: &Entry,
     part: fn(String) -> PartId,
     raw: &mut Raw,
+    pending: &mut Pending,
 ) -> Result<(), LoadError> {
     let mut rest = list_dir(&dir.path, &dir.display)?;
     let modules: BTreeSet<String> = rest
@@ -105,7 +150,7 @@ fn read_module_dir(
         })
         .collect();
     for module in modules {
-        read_resource(&mut rest, &module, part(module.clone()), raw)?;
+        read_resource(&mut rest, &module, part(module.clone()), raw, pending)?;
     }
     note_unknown(rest, raw);
     Ok(())
@@ -118,6 +163,7 @@ fn read_resource(
     stem: &str,
     id: PartId,
     raw: &mut Raw,
+    pending: &mut Pending,
 ) -> Result<(), LoadError> {
     let file = take_json_file(rest, stem);
     let dir = take_dir(rest, stem);
@@ -130,10 +176,10 @@ fn read_resource(
                     dir.dir_display()
                 ));
             }
-            vec![read_page(&file)?]
+            vec![read_page(file, pending)]
         }
         (None, Some(dir)) => {
-            let pages = read_page_dir(&dir, raw)?;
+            let pages = read_page_dir(&dir, raw, pending)?;
             if pages.is_empty() {
                 raw.notes.push(format!(
                     "{} holds no *.json page file, so {} counts as not exported",
@@ -152,7 +198,11 @@ fn read_resource(
 
 /// Every `*.json` file of a page directory, in byte order of the names (so
 /// `page-010.json` follows `page-009.json`, and `page-10.json` would precede `page-9.json`).
-fn read_page_dir(dir: &Entry, raw: &mut Raw) -> Result<Vec<Page>, LoadError> {
+fn read_page_dir(
+    dir: &Entry,
+    raw: &mut Raw,
+    pending: &mut Pending,
+) -> Result<Vec<Page>, LoadError> {
     let mut pages = Vec::new();
     for e in list_dir(&dir.path, &dir.display)?.into_values() {
         if e.name
@@ -160,7 +210,7 @@ fn read_page_dir(dir: &Entry, raw: &mut Raw) -> Result<Vec<Page>, LoadError> {
             .and_then(json_stem)
             .is_some_and(is_glob_name)
         {
-            pages.push(read_page(&e)?);
+            pages.push(read_page(e, pending));
         } else {
             raw.notes.push(format!(
                 "ignored {}: not a *.json page file",
@@ -184,15 +234,14 @@ fn json_stem(name: &str) -> Option<&str> {
     ext.eq_ignore_ascii_case(".json").then_some(stem)
 }
 
-fn read_page(e: &Entry) -> Result<Page, LoadError> {
-    let content = match json::read_file(&e.path, &e.display)? {
-        Parsed::Blank => None,
-        Parsed::Value(v) => Some(v),
-    };
-    Ok(Page {
+/// The page of file `e`, its content to be parsed later (see `read`).
+fn read_page(e: Entry, pending: &mut Pending) -> Page {
+    let page = Page {
         origin: Origin::file(&e.display),
-        content,
-    })
+        content: None,
+    };
+    pending.push(e);
+    page
 }
 
 /// Takes `<stem>.json` (extension in any case) out of the listing; a directory of that
@@ -484,6 +533,70 @@ mod tests {
         assert!(e.file.ends_with("desk/tickets/page-002.json"), "{}", e.file);
         assert_eq!(e.line, Some(2));
         assert!(e.column.is_some());
+    }
+
+    #[test]
+    fn of_several_broken_files_the_first_in_reading_order_is_reported() {
+        // Pages are parsed in parallel; the error must still be the one a reader going
+        // file by file would meet first.
+        let mut files = vec![];
+        for i in 1..=40 {
+            let broken = i == 7 || i == 31;
+            files.push((
+                format!("desk/tickets/page-{i:03}.json"),
+                if broken {
+                    "{\"data\": [".to_string()
+                } else {
+                    r#"{"data": []}"#.to_string()
+                },
+            ));
+        }
+        files.push(("crm/users.json".to_string(), "[{]".to_string()));
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let dir = bundle(&refs);
+        let e = load_bundle(dir.path()).unwrap_err();
+        assert!(e.file.ends_with("crm/users.json"), "{}", e.file);
+        std::fs::remove_file(dir.path().join("crm/users.json")).unwrap();
+        let e = load_bundle(dir.path()).unwrap_err();
+        assert!(e.file.ends_with("desk/tickets/page-007.json"), "{}", e.file);
+    }
+
+    #[test]
+    fn pages_parsed_in_parallel_keep_every_record_in_order() {
+        let mut files = vec![];
+        for p in 0..50 {
+            let items: Vec<String> = (0..20)
+                .map(|k| format!(r#"{{"n": {}}}"#, p * 20 + k))
+                .collect();
+            files.push((
+                format!("crm/contacts/page-{p:03}.json"),
+                format!(
+                    r#"{{"data": [{}], "info": {{"page": {p}}}}}"#,
+                    items.join(",")
+                ),
+            ));
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let dir = bundle(&refs);
+        let d = load_bundle(dir.path()).unwrap();
+        let ns: Vec<i64> = d
+            .root
+            .get_path("crm.contacts")
+            .and_then(Value::as_array)
+            .unwrap()
+            .iter()
+            .filter_map(|t| match t.get("n") {
+                Some(Value::Int(n)) => Some(*n),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ns, (0..1000).collect::<Vec<_>>());
     }
 
     #[test]

@@ -83,17 +83,26 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Parsed, LoadError> {
     if text.trim_ascii().is_empty() {
         return Ok(Parsed::Blank);
     }
-    let mut keys = Keys::default();
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = ValueSeed {
-        keys: &mut keys,
-        slot: Slot::Plain,
-    }
-    .deserialize(&mut de)
-    .map_err(|e| json_error(file, &e))?;
-    // Without this, `{...}{...}` (two responses in one file) would load the first silently.
-    de.end().map_err(|e| json_error(file, &e))?;
-    Ok(Parsed::Value(value))
+    STATE.with_borrow_mut(|keys| {
+        keys.begin_file();
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = ValueSeed {
+            keys,
+            slot: Slot::Plain,
+        }
+        .deserialize(&mut de)
+        .map_err(|e| json_error(file, &e))?;
+        // Without this, `{...}{...}` (two responses in one file) would load the first silently.
+        de.end().map_err(|e| json_error(file, &e))?;
+        Ok(Parsed::Value(value))
+    })
+}
+
+thread_local! {
+    /// Each thread's parse state, kept from one file to the next: the page files of an
+    /// export repeat the same keys and values, so they share them too. Nothing in it
+    /// depends on the file (a key's class depends only on its text).
+    static STATE: std::cell::RefCell<Keys> = std::cell::RefCell::default();
 }
 
 /// UTF-16 has a BOM of FF FE / FE FF, or (without one) a zero byte next to each ASCII
@@ -187,15 +196,180 @@ fn classify(key: &str) -> KeyClass {
     }
 }
 
-/// One file's key interner: a 500 MB ticket list repeats the same few dozen keys
-/// millions of times, so each distinct key is allocated (and classified) once.
+/// One file's parse state. Owns what makes a 500 MB export cheap to hold:
+///
+/// - a key interner: a ticket list repeats the same few dozen keys millions of times,
+///   so each distinct key is allocated (and classified) once;
+/// - a cache of short string values (`Open`, `Email`, department ids, ...): a value seen
+///   again shares the first one's allocation;
+/// - scratch stacks that arrays and objects collect their items on, so each container
+///   is allocated once at its exact size (growing a `Vec` per object would leave up to
+///   half of it unused and churn the allocator);
+/// - one shared empty array and empty object (`"sharedDepartments": []` on every ticket),
+///   and a cache of small objects of scalars: the lookups that repeat on every record
+///   (`"Owner": {"name", "id", "email"}`, a ticket's `source`) share one copy.
 #[derive(Default)]
 struct Keys {
     seen: HashMap<Box<str>, (ImmutableString, KeyClass)>,
     redacted: Option<ImmutableString>,
+    strings: StrCache,
+    items: Vec<Value>,
+    entries: Vec<(ImmutableString, Value)>,
+    empty_array: Option<Arc<Vec<Value>>>,
+    empty_object: Option<Arc<Object>>,
+    small_objects: SmallObjects,
 }
 
+/// Objects of at most this many entries, all scalars, are shared when equal.
+const SMALL_OBJECT_MAX: usize = 8;
+
+/// A fixed-size, lossy cache of small objects (as `StrCache` is of strings).
+struct SmallObjects {
+    slots: Vec<Option<Arc<Object>>>,
+}
+
+impl Default for SmallObjects {
+    fn default() -> SmallObjects {
+        SmallObjects {
+            slots: vec![None; CACHE_SLOTS / 4],
+        }
+    }
+}
+
+/// FNV-1a over `bytes`, continuing from `h`.
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The hash of sorted, unique `entries` when they may be shared: few, and every value
+/// null, a bool, an integer or a short string (floats are left out: `0.0 == -0.0`, but
+/// they print differently).
+fn small_object_hash(entries: &[(ImmutableString, Value)]) -> Option<u64> {
+    if entries.len() > SMALL_OBJECT_MAX {
+        return None;
+    }
+    let mut h = FNV_START;
+    for (k, v) in entries {
+        h = fnv(h, k.as_bytes());
+        h = match v {
+            Value::Null => fnv(h, b"\x01"),
+            Value::Bool(b) => fnv(h, &[2, u8::from(*b)]),
+            Value::Int(i) => fnv(fnv(h, b"\x03"), &i.to_le_bytes()),
+            Value::Str(s) if s.len() <= CACHED_STRING_MAX => fnv(fnv(h, b"\x04"), s.as_bytes()),
+            _ => return None,
+        };
+    }
+    Some(h)
+}
+
+/// Strings up to this many bytes go through the cache: enumerations and ids repeat,
+/// longer texts (URLs, subjects, descriptions) seldom do.
+const CACHED_STRING_MAX: usize = 64;
+/// Slots of the cache: a direct-mapped table, so its size is fixed (a 500 MB single-file
+/// export holds millions of distinct ids, which must not all be kept).
+const CACHE_SLOTS: usize = 1 << 15;
+
+/// A fixed-size, lossy string interner: a value whose slot holds an equal string shares
+/// it; otherwise it takes the slot. Repeated values keep hitting; unique ids just pass.
+struct StrCache {
+    slots: Vec<Option<ImmutableString>>,
+}
+
+impl Default for StrCache {
+    fn default() -> StrCache {
+        StrCache {
+            slots: vec![None; CACHE_SLOTS],
+        }
+    }
+}
+
+impl StrCache {
+    fn get(&mut self, s: &str) -> ImmutableString {
+        if s.len() > CACHED_STRING_MAX {
+            return s.into();
+        }
+        // FNV-1a: short inputs, no setup cost.
+        let h = fnv(FNV_START, s.as_bytes());
+        let slot = &mut self.slots[(h ^ (h >> 32)) as usize % CACHE_SLOTS];
+        match slot {
+            Some(hit) if hit.as_str() == s => hit.clone(),
+            _ => {
+                let fresh: ImmutableString = s.into();
+                *slot = Some(fresh.clone());
+                fresh
+            }
+        }
+    }
+}
+
+/// More distinct keys than any API response has: past this, the interner starts over,
+/// so a hostile file cannot make it hold on to memory.
+const MAX_KEPT_KEYS: usize = 4096;
+
 impl Keys {
+    /// Readies the state for a new file (a failed parse may have left items behind).
+    fn begin_file(&mut self) {
+        self.items.clear();
+        self.entries.clear();
+        if self.seen.len() > MAX_KEPT_KEYS {
+            self.seen.clear();
+        }
+    }
+
+    fn string(&mut self, s: &str) -> Value {
+        Value::Str(self.strings.get(s))
+    }
+
+    /// The items pushed on the scratch stack since `start`, as one exactly sized array.
+    fn array_from(&mut self, start: usize) -> Value {
+        if start == self.items.len() {
+            return Value::Array(self.empty_array.get_or_insert_with(Arc::default).clone());
+        }
+        Value::Array(Arc::new(self.items.drain(start..).collect()))
+    }
+
+    /// The entries pushed on the scratch stack since `start`, as one object.
+    fn object_from(&mut self, start: usize) -> Value {
+        if start == self.entries.len() {
+            return Value::Object(self.empty_object.get_or_insert_with(Arc::default).clone());
+        }
+        let tail = &mut self.entries[start..];
+        // Sorted here, `from_entries` finds nothing left to do (duplicates aside).
+        tail.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        let unique = tail.windows(2).all(|w| w[0].0 != w[1].0);
+        let hash = if unique {
+            small_object_hash(tail)
+        } else {
+            None
+        };
+        let Some(h) = hash else {
+            let entries: Vec<(ImmutableString, Value)> = self.entries.drain(start..).collect();
+            return Value::Object(Arc::new(Object::from_entries(entries)));
+        };
+        let n = self.small_objects.slots.len();
+        let slot = &mut self.small_objects.slots[(h ^ (h >> 32)) as usize % n];
+        if let Some(hit) = slot
+            && hit.len() == tail.len()
+            && hit
+                .iter()
+                .zip(tail.iter())
+                .all(|((hk, hv), (k, v))| hk == k && hv == v)
+        {
+            let shared = hit.clone();
+            self.entries.truncate(start);
+            return Value::Object(shared);
+        }
+        let entries: Vec<(ImmutableString, Value)> = self.entries.drain(start..).collect();
+        let fresh = Arc::new(Object::from_entries(entries));
+        *slot = Some(fresh.clone());
+        Value::Object(fresh)
+    }
+
     fn intern(&mut self, key: &str) -> (ImmutableString, KeyClass) {
         if let Some((s, class)) = self.seen.get(key) {
             return (s.clone(), *class);
@@ -256,14 +430,14 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 
     fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
         Ok(match self.slot {
-            Slot::Id => Value::Str(v.to_string().into()),
+            Slot::Id => self.keys.string(&v.to_string()),
             _ => Value::Int(v),
         })
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
         Ok(match self.slot {
-            Slot::Id => Value::Str(v.to_string().into()),
+            Slot::Id => self.keys.string(&v.to_string()),
             _ => i64::try_from(v).map_or(Value::Float(v as f64), Value::Int),
         })
     }
@@ -279,17 +453,17 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                      write it as a string in quotes, or save the API response again"
                 )));
             }
-            Slot::Id => Value::Str(ids::float_id_text(v).into()),
+            Slot::Id => self.keys.string(&ids::float_id_text(v)),
             _ => Value::Float(v),
         })
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Str(v.into()))
+        Ok(self.keys.string(v))
     }
 
     fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::Str(v.into()))
+        Ok(self.keys.string(&v))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
@@ -297,18 +471,19 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
             Slot::IdList => Slot::Id,
             _ => Slot::Plain,
         };
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        // Nested containers push above `start` and take their own items off again.
+        let start = self.keys.items.len();
         while let Some(v) = seq.next_element_seed(ValueSeed {
             keys: &mut *self.keys,
             slot,
         })? {
-            items.push(v);
+            self.keys.items.push(v);
         }
-        Ok(Value::Array(Arc::new(items)))
+        Ok(self.keys.array_from(start))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        let start = self.keys.entries.len();
         while let Some((key, class)) = map.next_key_seed(KeySeed {
             keys: &mut *self.keys,
         })? {
@@ -328,9 +503,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                     })?
                 }
             };
-            entries.push((key, value));
+            self.keys.entries.push((key, value));
         }
-        Ok(Value::Object(Arc::new(Object::from_entries(entries))))
+        Ok(self.keys.object_from(start))
     }
 }
 
@@ -431,6 +606,59 @@ mod tests {
             Err(e) => e,
             Ok(p) => panic!("expected an error, got {p:?}"),
         }
+    }
+
+    #[test]
+    fn a_file_that_failed_half_way_leaves_nothing_behind_for_the_next() {
+        // The parse state is kept per thread from one file to the next.
+        let _ = error(b"{\"data\": [{\"a\": [1, 2, {\"b\": 3");
+        let v = value(r#"{"data": [{"a": [4]}], "empty": [], "none": {}}"#);
+        assert_eq!(
+            v,
+            Value::object(vec![
+                (
+                    "data".into(),
+                    Value::array(vec![Value::object(vec![(
+                        "a".into(),
+                        Value::array(vec![Value::Int(4)])
+                    )])])
+                ),
+                ("empty".into(), Value::array(vec![])),
+                ("none".into(), Value::empty_object()),
+            ])
+        );
+    }
+
+    #[test]
+    fn repeated_short_values_share_one_string() {
+        let v = value(r#"[{"status": "Open"}, {"status": "Open"}]"#);
+        let a = v.get_path("0.status").and_then(|s| match s {
+            Value::Str(s) => Some(s.clone()),
+            _ => None,
+        });
+        let b = v.get_path("1.status").and_then(|s| match s {
+            Value::Str(s) => Some(s.clone()),
+            _ => None,
+        });
+        assert!(a.unwrap().ptr_eq(&b.unwrap()));
+    }
+
+    #[test]
+    fn equal_small_lookups_share_one_object_and_floats_never_do() {
+        let v = value(
+            r#"[{"Owner": {"id": "1", "name": "Sato"}}, {"Owner": {"name": "Sato", "id": "1"}},
+                {"x": {"n": 0.0}}, {"x": {"n": -0.0}}]"#,
+        );
+        let obj = |p: &str| match v.get_path(p) {
+            Some(Value::Object(o)) => o.clone(),
+            other => panic!("{p}: {other:?}"),
+        };
+        assert!(Arc::ptr_eq(&obj("0.Owner"), &obj("1.Owner")));
+        assert!(!Arc::ptr_eq(&obj("2.x"), &obj("3.x")));
+        assert_eq!(
+            serde_json::to_string(&v.get_path("3.x")).unwrap(),
+            r#"{"n":-0.0}"#
+        );
     }
 
     #[test]
