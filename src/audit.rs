@@ -69,28 +69,56 @@ pub fn audit(
     inputs: &[PathBuf],
     load_opts: &LoadOptions,
 ) -> Vec<ExportOutcome> {
+    audit_with_progress(engine, catalogue, limits, inputs, load_opts, &|_, _| {})
+}
+
+/// `audit`, calling `progress(done, total)` after each export (from any thread).
+pub fn audit_with_progress(
+    engine: &Engine,
+    catalogue: &Catalogue,
+    limits: &Limits,
+    inputs: &[PathBuf],
+    load_opts: &LoadOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Vec<ExportOutcome> {
     let sources = load::discover(inputs);
+    let total = sources.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let mut outcomes: Vec<ExportOutcome> = pool().install(|| {
         sources
             .into_par_iter()
-            .map(|found| match found {
-                Err(e) => ExportOutcome {
-                    path: e.file.clone(),
-                    source: None,
-                    result: Err(e.to_string()),
-                },
-                Ok(src) => ExportOutcome {
-                    path: src.display.clone(),
-                    result: load::load(&src, load_opts)
-                        .map(|doc| run_all(engine, catalogue, limits, &doc))
-                        .map_err(|e| e.to_string()),
-                    source: Some(src),
-                },
+            .map(|found| {
+                let outcome = audit_one(engine, catalogue, limits, found, load_opts);
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                outcome
             })
             .collect()
     });
     outcomes.sort_by(|a, b| a.path.cmp(&b.path));
     outcomes
+}
+
+fn audit_one(
+    engine: &Engine,
+    catalogue: &Catalogue,
+    limits: &Limits,
+    found: Result<load::ExportSource, load::LoadError>,
+    load_opts: &LoadOptions,
+) -> ExportOutcome {
+    match found {
+        Err(e) => ExportOutcome {
+            path: e.file.clone(),
+            source: None,
+            result: Err(e.to_string()),
+        },
+        Ok(src) => ExportOutcome {
+            path: src.display.clone(),
+            result: load::load(&src, load_opts)
+                .map(|doc| run_all(engine, catalogue, limits, &doc))
+                .map_err(|e| e.to_string()),
+            source: Some(src),
+        },
+    }
 }
 
 /// Every rule on one loaded document. The document is shared, never copied.

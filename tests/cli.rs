@@ -280,6 +280,14 @@ fn a_batch_directory_audits_every_export_in_path_order_even_when_one_fails() {
     );
     assert!(code == 0 || code == 1 || code == 2);
 
+    // No progress bar when stderr is not a terminal (pipes, CI logs).
+    let r = run(&["audit", "fixtures/batch", "--format", "json", "--now", NOW]);
+    assert!(
+        !r.stderr.contains("auditing") && !r.stderr.contains('\x1b'),
+        "{}",
+        r.stderr
+    );
+
     // Several paths on the command line, one of them broken: the others still run.
     let (code, json) = audit_json("fixtures/healthy", &["fixtures/broken-json"]);
     assert_eq!(code, 2);

@@ -4,6 +4,7 @@
 pub mod args;
 mod diff_cmd;
 pub mod output;
+mod progress;
 mod query_cmd;
 mod rules_cmd;
 
@@ -62,7 +63,8 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
     if let Some(n) = a.threads {
         audit::set_threads(usize::from(n));
     }
-    let mut outcomes = audit::audit(
+    let progress = progress::Progress::start();
+    let mut outcomes = audit::audit_with_progress(
         &engine,
         &catalogue,
         &limits,
@@ -70,7 +72,9 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
         &LoadOptions {
             audit_time: audit_time.clone(),
         },
+        &|done, total| progress.update(done, total),
     );
+    progress.finish();
     if a.timings {
         eprint!("{}", timings(&outcomes));
     }
