@@ -47,9 +47,10 @@ pub(crate) fn read(source: &ExportSource) -> Result<Raw, LoadError> {
     let mut raw = Raw::default();
     let mut pending = Pending::new();
     let walked = walk(source, &mut raw, &mut pending);
+    let root = std::fs::canonicalize(&source.path).ok();
     let mut parsed = pending
         .par_iter()
-        .map(|e| json::read_file(&e.path, &e.display))
+        .map(|e| read_entry(root.as_deref(), e))
         .collect::<Vec<_>>()
         .into_iter();
     // The first failure in walk order, as reading one file after the other would give.
@@ -68,12 +69,15 @@ pub(crate) fn read(source: &ExportSource) -> Result<Raw, LoadError> {
 /// When a directory cannot be listed, the pages found before it are still parsed (one
 /// of them failing is the error to report, as it came first).
 fn walk(source: &ExportSource, raw: &mut Raw, pending: &mut Pending) -> Result<(), LoadError> {
-    let mut root = list_dir(&source.path, &source.display).map_err(|e| stop(pending, e))?;
+    let real_root = std::fs::canonicalize(&source.path).ok();
+    let real_root = real_root.as_deref();
+    let mut root =
+        list_dir(&source.path, &source.display).map_err(|e| stop(pending, e, real_root))?;
     if let Some(e) = take_dir(&mut root, "crm") {
-        read_crm(&e, raw, pending).map_err(|e| stop(pending, e))?;
+        read_crm(&e, raw, pending).map_err(|e| stop(pending, e, real_root))?;
     }
     if let Some(e) = take_dir(&mut root, "desk") {
-        read_desk(&e, raw, pending).map_err(|e| stop(pending, e))?;
+        read_desk(&e, raw, pending).map_err(|e| stop(pending, e, real_root))?;
     }
     if let Some(e) = root.remove(OsStr::new("integration.json")) {
         raw.parts.push(RawPart {
@@ -85,11 +89,31 @@ fn walk(source: &ExportSource, raw: &mut Raw, pending: &mut Pending) -> Result<(
     Ok(())
 }
 
+/// Reads one file of the bundle, refusing a link that leads out of the export: an
+/// export must not be able to pull some other file of this machine into a report.
+fn read_entry(root: Option<&Path>, e: &Entry) -> Result<Parsed, LoadError> {
+    if let (Some(root), Ok(real)) = (root, std::fs::canonicalize(&e.path))
+        && !real.starts_with(root)
+    {
+        return Err(LoadError {
+            file: e.display.clone(),
+            line: None,
+            column: None,
+            message: format!(
+                "is a link to {}, outside the export, so it was not read; \
+                 copy the file into the export instead of linking to it",
+                real.display()
+            ),
+        });
+    }
+    json::read_file(&e.path, &e.display)
+}
+
 /// The error a walk stopped at, unless a page found before it fails to parse.
-fn stop(pending: &mut Pending, walk_error: LoadError) -> LoadError {
+fn stop(pending: &mut Pending, walk_error: LoadError, root: Option<&Path>) -> LoadError {
     let first = pending
         .par_iter()
-        .map(|e| json::read_file(&e.path, &e.display).err())
+        .map(|e| read_entry(root, e).err())
         .find_first(Option::is_some)
         .flatten();
     pending.clear();
@@ -638,5 +662,29 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("[REDACTED]"), "{text}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_leading_out_of_the_export_is_refused_and_one_inside_is_read() {
+        let dir = bundle(&[
+            ("crm/modules.json", r#"{"modules": []}"#),
+            ("desk/agents.json", r#"{"data": [{"id": 1}]}"#),
+        ]);
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("elsewhere.json");
+        std::fs::write(&secret, r#"{"users": [{"id": "1"}]}"#).unwrap();
+        std::os::unix::fs::symlink(&secret, dir.path().join("crm/users.json")).unwrap();
+        let err = load_bundle(dir.path()).unwrap_err();
+        assert!(err.file.ends_with("crm/users.json"), "{err}");
+        assert!(err.message.contains("outside the export"), "{err}");
+
+        std::fs::remove_file(dir.path().join("crm/users.json")).unwrap();
+        std::os::unix::fs::symlink("../desk/agents.json", dir.path().join("crm/users.json"))
+            .unwrap();
+        assert!(
+            load_bundle(dir.path()).is_ok(),
+            "a link inside the export is read"
+        );
     }
 }

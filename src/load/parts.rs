@@ -263,15 +263,23 @@ fn api_error(obj: &Object, origin: &str, part: &str) -> Option<String> {
     } else {
         return None;
     };
-    let code = code.unwrap_or_else(|| "(none)".to_string());
+    let code = clip(&code.unwrap_or_else(|| "(none)".to_string()), 60);
     let detail = text("message")
         .filter(|m| !m.is_empty())
-        .map(|m| format!(" ({m})"))
+        .map(|m| format!(" ({})", clip(&m, 200)))
         .unwrap_or_default();
     Some(format!(
         "{origin}: holds a saved API error, code {code}{detail}, not data; \
          fix the cause and export {part} again"
     ))
+}
+
+/// At most `max` characters of `s` (an API's text can be arbitrarily long).
+fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_owned(),
+    }
 }
 
 /// `desk.organization`: the org whose id is `integration.crm.linked_desk_org_id`, else
@@ -707,5 +715,21 @@ mod tests {
         );
         assert!(d.root.get("desk").and_then(Value::as_object).is_some());
         assert_eq!(d.root.get("integration"), None);
+    }
+
+    #[test]
+    fn a_saved_api_error_message_is_clipped_in_the_reason() {
+        let long = "x".repeat(5000);
+        let obj = Object::from_entries(vec![
+            ("errorCode".into(), Value::str("UNAUTHORIZED")),
+            ("message".into(), Value::str(&long)),
+        ]);
+        let reason = api_error(&obj, "desk/tickets.json", "desk.tickets").unwrap();
+        assert!(
+            reason.contains("UNAUTHORIZED") && reason.len() < 400,
+            "{}",
+            reason.len()
+        );
+        assert_eq!(clip("日本語テキスト", 3), "日本語...");
     }
 }
