@@ -67,7 +67,8 @@ pub fn describe(e: &EvalAltResult, limits: &Limits) -> String {
         ),
         EvalAltResult::ErrorDataTooLarge(what, pos) => format!(
             "{what} grew past the limit ({} bytes per string, {} items per array, {} per map: \
-             --max-string-size, --max-array-size, --max-map-size): a value doubling in a loop?{}",
+             --max-string-size, --max-array-size, --max-map-size): a value doubling in a loop, \
+             or a huge value from the export copied into a message?{}",
             limits.max_string_size,
             limits.max_array_size,
             limits.max_map_size,
