@@ -1,21 +1,11 @@
 //! docs/ci.md's examples, run exactly as written in a scratch repository of exports:
 //! every `crmdesk-audit ...` line of its YAML blocks, with its waivers file.
 
-use assert_cmd::Command;
-use std::path::Path;
+mod common;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
-    }
-}
+use assert_cmd::Command;
+use common::copy_dir;
+use std::path::Path;
 
 /// The `crmdesk-audit` command lines of the YAML blocks, and the first JSON block.
 fn examples(doc: &str) -> (Vec<String>, String) {

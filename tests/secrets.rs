@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{NOW, bin};
+use common::{NOW, bin, copy_dir};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -72,19 +72,6 @@ impl Planter {
             }
             Value::Array(a) => a.iter_mut().for_each(|c| self.plant(c)),
             _ => {}
-        }
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let dest = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), &dest).expect("copy");
         }
     }
 }
