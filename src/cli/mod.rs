@@ -302,8 +302,10 @@ fn table_style(to_terminal: bool) -> report::table::Style {
     }
 }
 
+/// The terminal's width, as comfy-table measures it (a table with no width set asks the
+/// terminal when stdout is one).
 fn terminal_width() -> Option<u16> {
-    std::env::var("COLUMNS").ok()?.parse().ok()
+    comfy_table::Table::new().width()
 }
 
 pub(crate) fn emit(path: Option<&Path>, text: &str) -> Result<(), String> {
