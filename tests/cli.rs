@@ -497,3 +497,37 @@ fn a_rule_that_does_not_compile_is_reported_as_path_line_col_and_the_others_stil
     assert_eq!(results.len(), 9);
     assert_eq!(results.iter().filter(|r| r["status"] == "error").count(), 1);
 }
+
+/// Runs the audit on a pseudo-terminal (util-linux `script`); `None` where `script` is missing.
+fn on_terminal(no_color: bool) -> Option<String> {
+    let bin = env!("CARGO_BIN_EXE_crmdesk-audit");
+    let cmd = format!("{bin} audit fixtures/faq7-sync-paused --now {NOW} --only sync-running");
+    let mut c = std::process::Command::new("script");
+    c.args(["-qec", &cmd, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CI")
+        .env_remove("NO_COLOR");
+    if no_color {
+        c.env("NO_COLOR", "1");
+    }
+    let out = c.output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn status_is_coloured_on_a_terminal_unless_no_color_is_set() {
+    let Some(coloured) = on_terminal(false) else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    };
+    assert!(coloured.contains("sync-running"), "{coloured}");
+    assert!(
+        coloured.contains("\x1b["),
+        "a terminal gets colour: {coloured:?}"
+    );
+    let plain = on_terminal(true).expect("script ran before");
+    assert!(
+        plain.contains("sync-running") && !plain.contains("\x1b["),
+        "{plain:?}"
+    );
+}

@@ -305,7 +305,8 @@ fn table_style(to_terminal: bool) -> report::table::Style {
 /// The terminal's width, as comfy-table measures it (a table with no width set asks the
 /// terminal when stdout is one).
 fn terminal_width() -> Option<u16> {
-    comfy_table::Table::new().width()
+    // A pseudo-terminal that never got a size reports 0 columns: use the default then.
+    comfy_table::Table::new().width().filter(|w| *w >= 40)
 }
 
 pub(crate) fn emit(path: Option<&Path>, text: &str) -> Result<(), String> {
