@@ -12,7 +12,7 @@
 //! does not need without allocating, never recurses (deep nesting is only a counter), and
 //! on malformed or truncated text stops with the deepest place it did reach.
 
-use crate::load::raw::{CRM_LISTS, DESK_LISTS, ENVELOPES, PAGINATION};
+use crate::load::raw::{ENVELOPES, PAGINATION, PartId};
 use crate::load::{ExportKind, ExportSource};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ pub struct Locator {
     /// File contents by path; `None` when the file cannot be read.
     files: HashMap<PathBuf, Option<Arc<Vec<u8>>>>,
     /// Where each part's data sits; `None` when the part was not exported.
-    parts: HashMap<Part, Option<Arc<PartLoc>>>,
+    parts: HashMap<PartId, Option<Arc<PartLoc>>>,
     /// The element of `desk.organizations` that is `desk.organization` (computed once).
     desk_org: Option<Option<(PathBuf, Mark)>>,
 }
@@ -101,7 +101,7 @@ impl Locator {
         Some(location(file, mark))
     }
 
-    fn in_part(&mut self, part: &Part, rest: &[String]) -> Option<Location> {
+    fn in_part(&mut self, part: &PartId, rest: &[String]) -> Option<Location> {
         let loc = self.part(part)?;
         let first = loc.pages.first()?;
         let part_start = || Some(location(first.file.clone(), first.start));
@@ -122,7 +122,7 @@ impl Locator {
     }
 
     fn in_desk_organization(&mut self, rest: &[String]) -> Option<Location> {
-        let orgs = self.part(&Part::DeskList("organizations"))?;
+        let orgs = self.part(&PartId::DeskList("organizations"))?;
         if self.desk_org.is_none() {
             let chosen = self.choose_desk_organization(&orgs);
             self.desk_org = Some(chosen);
@@ -139,7 +139,7 @@ impl Locator {
     /// The loader's choice (parts.rs `desk_organization`): the org whose id is
     /// `integration.crm.linked_desk_org_id`, else the default one, else the first.
     fn choose_desk_organization(&mut self, orgs: &PartLoc) -> Option<(PathBuf, Mark)> {
-        let linked = self.part(&Part::Integration).and_then(|integration| {
+        let linked = self.part(&PartId::Integration).and_then(|integration| {
             let page = integration.pages.first()?;
             let object = *page.elements.first()?;
             let bytes = self.read(&page.file)?;
@@ -195,7 +195,7 @@ impl Locator {
             .clone()
     }
 
-    fn part(&mut self, part: &Part) -> Option<Arc<PartLoc>> {
+    fn part(&mut self, part: &PartId) -> Option<Arc<PartLoc>> {
         if let Some(cached) = self.parts.get(part) {
             return cached.clone();
         }
@@ -209,19 +209,19 @@ impl Locator {
     }
 
     /// A part of a bundle: its file, or the pages of its page directory (bundle.rs).
-    fn bundle_part(&mut self, part: &Part) -> Option<PartLoc> {
+    fn bundle_part(&mut self, part: &PartId) -> Option<PartLoc> {
         let crm = self.root.join("crm");
         let desk = self.root.join("desk");
         let files = match part {
-            Part::Org => vec![crm.join("org.json")],
-            Part::Integration => vec![self.root.join("integration.json")],
-            Part::CrmList(key, _) => resource(&crm, key),
-            Part::DeskList(key) => resource(&desk, key),
-            Part::Fields(module) | Part::RelatedLists(module) => {
+            PartId::CrmOrg => vec![crm.join("org.json")],
+            PartId::Integration => vec![self.root.join("integration.json")],
+            PartId::CrmList(key) => resource(&crm, key),
+            PartId::DeskList(key) => resource(&desk, key),
+            PartId::CrmFields(module) | PartId::CrmRelatedLists(module) => {
                 if module.is_empty() || module.starts_with('.') {
                     return None;
                 }
-                let dir = crm.join(if matches!(part, Part::Fields(_)) {
+                let dir = crm.join(if matches!(part, PartId::CrmFields(_)) {
                     "fields"
                 } else {
                     "related_lists"
@@ -260,7 +260,7 @@ impl Locator {
 
     /// A part of a single-file export: the value under its key (single.rs); `null` or
     /// absent means not exported.
-    fn single_part(&mut self, part: &Part) -> Option<PartLoc> {
+    fn single_part(&mut self, part: &PartId) -> Option<PartLoc> {
         let file = self.root.clone();
         let bytes = self.read(&file)?;
         let mut cur = Cursor::start(&bytes);
@@ -291,43 +291,28 @@ fn location(file: PathBuf, mark: Mark) -> Location {
 // Pointers and parts
 // ---------------------------------------------------------------------------------------
 
-/// One part of an export, as the loader reads it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Part {
-    Org,
-    /// Document key and envelope key.
-    CrmList(&'static str, &'static str),
-    Fields(String),
-    RelatedLists(String),
-    DeskList(&'static str),
-    Integration,
+/// What the locator needs to know of a part beyond what the loader's `PartId` says.
+trait PartPlace {
+    fn is_list(&self) -> bool;
+    fn single_path(&self) -> Vec<String>;
+    fn elements(&self, value: Cursor<'_>) -> Vec<Mark>;
 }
 
-impl Part {
+impl PartPlace for PartId {
     fn is_list(&self) -> bool {
-        !matches!(self, Part::Org | Part::Integration)
-    }
-
-    fn envelope(&self) -> &'static str {
-        match self {
-            Part::Org => "org",
-            Part::CrmList(_, envelope) => envelope,
-            Part::Fields(_) => "fields",
-            Part::RelatedLists(_) => "related_lists",
-            Part::DeskList(_) | Part::Integration => "data",
-        }
+        !matches!(self, PartId::CrmOrg | PartId::Integration)
     }
 
     /// Where the part's value sits in a single-file export.
     fn single_path(&self) -> Vec<String> {
         let p = |s: &[&str]| s.iter().map(|t| t.to_string()).collect();
         match self {
-            Part::Org => p(&["crm", "org"]),
-            Part::CrmList(key, _) => p(&["crm", key]),
-            Part::Fields(m) => p(&["crm", "fields", m]),
-            Part::RelatedLists(m) => p(&["crm", "related_lists", m]),
-            Part::DeskList(key) => p(&["desk", key]),
-            Part::Integration => p(&["integration"]),
+            PartId::CrmOrg => p(&["crm", "org"]),
+            PartId::CrmList(key) => p(&["crm", key]),
+            PartId::CrmFields(m) => p(&["crm", "fields", m]),
+            PartId::CrmRelatedLists(m) => p(&["crm", "related_lists", m]),
+            PartId::DeskList(key) => p(&["desk", key]),
+            PartId::Integration => p(&["integration"]),
         }
     }
 
@@ -335,11 +320,11 @@ impl Part {
     /// list, its records; for org and integration, the one object (if any).
     fn elements(&self, value: Cursor<'_>) -> Vec<Mark> {
         match self {
-            Part::Org => org_object(value)
+            PartId::CrmOrg => org_object(value)
                 .map(|mut c| c.mark())
                 .into_iter()
                 .collect(),
-            Part::Integration => match value.peek() {
+            PartId::Integration => match value.peek() {
                 Some(b'{') => vec![{ value }.mark()],
                 _ => Vec::new(),
             },
@@ -350,7 +335,7 @@ impl Part {
 
 enum Route {
     /// A part, and how many pointer tokens name it.
-    Part(Part, usize),
+    Part(PartId, usize),
     DeskOrganization,
     /// No part: `""`, `/crm`, `/crm/fields`, `/meta/...`, unknown keys.
     Elsewhere,
@@ -359,21 +344,15 @@ enum Route {
 fn route(tokens: &[String]) -> Route {
     let t: Vec<&str> = tokens.iter().map(String::as_str).collect();
     match t.as_slice() {
-        ["crm", "org", ..] => Route::Part(Part::Org, 2),
-        ["crm", "fields", module, ..] => Route::Part(Part::Fields(module.to_string()), 3),
+        ["crm", "org", ..] => Route::Part(PartId::CrmOrg, 2),
+        ["crm", "fields", module, ..] => Route::Part(PartId::CrmFields(module.to_string()), 3),
         ["crm", "related_lists", module, ..] => {
-            Route::Part(Part::RelatedLists(module.to_string()), 3)
+            Route::Part(PartId::CrmRelatedLists(module.to_string()), 3)
         }
-        ["crm", key, ..] => match CRM_LISTS.iter().find(|(k, _)| k == key) {
-            Some((k, envelope)) => Route::Part(Part::CrmList(k, envelope), 2),
-            None => Route::Elsewhere,
-        },
+        ["crm", key, ..] => PartId::crm_list(key).map_or(Route::Elsewhere, |p| Route::Part(p, 2)),
         ["desk", "organization", ..] => Route::DeskOrganization,
-        ["desk", key, ..] => match DESK_LISTS.iter().find(|k| *k == key) {
-            Some(k) => Route::Part(Part::DeskList(k), 2),
-            None => Route::Elsewhere,
-        },
-        ["integration", ..] => Route::Part(Part::Integration, 1),
+        ["desk", key, ..] => PartId::desk_list(key).map_or(Route::Elsewhere, |p| Route::Part(p, 2)),
+        ["integration", ..] => Route::Part(PartId::Integration, 1),
         _ => Route::Elsewhere,
     }
 }

@@ -34,7 +34,7 @@ pub(crate) const ENVELOPES: &[&str] =
 pub(crate) const PAGINATION: &[&str] = &["info", "page_info"];
 
 /// One part of an export, as `meta.present` names it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum PartId {
     CrmOrg,
     /// A key of `CRM_LISTS`.
