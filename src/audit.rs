@@ -36,6 +36,10 @@ pub struct Audited {
     pub results: Vec<RuleResult>,
     pub notes: Vec<String>,
     pub present: Vec<String>,
+    /// List parts known to be incomplete (`meta.truncated`).
+    pub truncated: Vec<String>,
+    /// What the loader decided about where records came from (for locating evidence).
+    pub provenance: crate::doc::Provenance,
 }
 
 impl ExportOutcome {
@@ -135,5 +139,7 @@ pub fn run_all(engine: &Engine, catalogue: &Catalogue, limits: &Limits, doc: &Do
         results,
         notes: doc.notes.clone(),
         present: doc.present.clone(),
+        truncated: doc.truncated.clone(),
+        provenance: doc.provenance.clone(),
     }
 }

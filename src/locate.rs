@@ -12,6 +12,7 @@
 //! does not need without allocating, never recurses (deep nesting is only a counter), and
 //! on malformed or truncated text stops with the deepest place it did reach.
 
+use crate::doc::Provenance;
 use crate::load::raw::{ENVELOPES, PAGINATION, PartId};
 use crate::load::{ExportKind, ExportSource};
 use std::collections::HashMap;
@@ -37,8 +38,7 @@ pub struct Location {
 /// - a whole part (`/crm/users`): the start of its (first) file in a bundle, or its key in
 ///   a single-file export;
 /// - `/desk/organization/...`: inside the element of `desk.organizations` the loader
-///   chose (the one whose `id` is `integration.crm.linked_desk_org_id`, else the one with
-///   `isDefault` true, else the first), found the same way the loader finds it;
+///   chose (`Document::provenance`), or the start of that file when it chose none;
 /// - anything not found: the deepest ancestor that exists in the part's file, else line 1
 ///   column 1 of that file.
 ///
@@ -53,18 +53,25 @@ pub struct Locator {
     files: HashMap<PathBuf, Option<Arc<Vec<u8>>>>,
     /// Where each part's data sits; `None` when the part was not exported.
     parts: HashMap<PartId, Option<Arc<PartLoc>>>,
-    /// The element of `desk.organizations` that is `desk.organization` (computed once).
-    desk_org: Option<Option<(PathBuf, Mark)>>,
+    /// What the loader decided: which organization it chose, which records it dropped.
+    provenance: Provenance,
 }
 
 impl Locator {
+    /// A locator for an export loaded with no repeated records and no Desk organization
+    /// chosen (tests; see `with_provenance`).
     pub fn new(source: &ExportSource) -> Locator {
+        Locator::with_provenance(source, Provenance::default())
+    }
+
+    /// A locator for the export `source`, as the loader read it (`Document::provenance`).
+    pub fn with_provenance(source: &ExportSource, provenance: Provenance) -> Locator {
         Locator {
             kind: source.kind,
             root: source.path.clone(),
             files: HashMap::new(),
             parts: HashMap::new(),
-            desk_org: None,
+            provenance,
         }
     }
 
@@ -112,7 +119,12 @@ impl Locator {
                 None => part_start(),
             };
         }
-        let Some(n) = rest.first().and_then(|t| index(t)) else {
+        // Record n of the document, before the loader dropped repeated records.
+        let Some(n) = rest
+            .first()
+            .and_then(|t| index(t))
+            .and_then(|n| self.provenance.source_index(&part.name(), n))
+        else {
             return part_start();
         };
         match loc.element(n) {
@@ -121,59 +133,26 @@ impl Locator {
         }
     }
 
+    /// Inside the element of `desk.organizations` the loader chose; the start of the
+    /// organizations file when it chose none.
     fn in_desk_organization(&mut self, rest: &[String]) -> Option<Location> {
-        let orgs = self.part(&PartId::DeskList("organizations"))?;
-        if self.desk_org.is_none() {
-            let chosen = self.choose_desk_organization(&orgs);
-            self.desk_org = Some(chosen);
-        }
-        match self.desk_org.clone().flatten() {
-            Some((file, mark)) => self.within(&file, mark, rest),
+        let part = PartId::DeskList("organizations");
+        let orgs = self.part(&part)?;
+        let chosen = self
+            .provenance
+            .desk_organization
+            .and_then(|n| self.provenance.source_index(&part.name(), n))
+            .and_then(|n| orgs.element(n));
+        match chosen {
+            Some((page, mark)) => {
+                let file = page.file.clone();
+                self.within(&file, mark, rest)
+            }
             None => {
                 let first = orgs.pages.first()?;
                 Some(location(first.file.clone(), first.start))
             }
         }
-    }
-
-    /// The loader's choice (parts.rs `desk_organization`): the org whose id is
-    /// `integration.crm.linked_desk_org_id`, else the default one, else the first.
-    fn choose_desk_organization(&mut self, orgs: &PartLoc) -> Option<(PathBuf, Mark)> {
-        let linked = self.part(&PartId::Integration).and_then(|integration| {
-            let page = integration.pages.first()?;
-            let object = *page.elements.first()?;
-            let bytes = self.read(&page.file)?;
-            let path = ["crm".to_string(), "linked_desk_org_id".to_string()];
-            let (_, value, matched) = follow(Cursor::at(&bytes, object), &path);
-            (matched == path.len())
-                .then(|| scalar_text(&value))
-                .flatten()
-        });
-        let mut default = None;
-        let mut first = None;
-        for page in &orgs.pages {
-            let Some(bytes) = self.read(&page.file) else {
-                continue;
-            };
-            for &element in &page.elements {
-                let here = (page.file.clone(), element);
-                first.get_or_insert_with(|| here.clone());
-                let member = |key: &str| {
-                    let path = [key.to_string()];
-                    let (_, value, matched) = follow(Cursor::at(&bytes, element), &path);
-                    (matched == 1).then(|| scalar_text(&value)).flatten()
-                };
-                if linked.is_some() && member("id") == linked {
-                    return Some(here);
-                }
-                if default.is_none()
-                    && member("isDefault").is_some_and(|d| d.eq_ignore_ascii_case("true"))
-                {
-                    default = Some(here);
-                }
-            }
-        }
-        default.or(first)
     }
 
     /// The place of `path` inside the value that starts at `start` in `file`.
@@ -528,39 +507,6 @@ fn list_elements(value: Cursor<'_>, envelope: &str) -> Vec<Mark> {
         });
     }
     marks
-}
-
-/// The text of the scalar at `value` as the loader compares ids: strings unescaped,
-/// numbers as their integer (or `ids::float_id_text`), booleans as `true`/`false`;
-/// trimmed, and `None` when empty or not a scalar.
-fn scalar_text(value: &Cursor<'_>) -> Option<String> {
-    let mut c = *value;
-    let start = c.i;
-    let text = match c.peek()? {
-        b'"' => {
-            let (s, e) = c.string()?;
-            unescape(c.b.get(s..e)?)
-        }
-        b't' | b'f' | b'-' | b'0'..=b'9' => {
-            c.skip_scalar();
-            let t = std::str::from_utf8(c.b.get(start..c.i)?).ok()?;
-            match t {
-                "true" | "false" => t.to_string(),
-                _ => {
-                    if let Ok(u) = t.parse::<u64>() {
-                        u.to_string()
-                    } else if let Ok(i) = t.parse::<i64>() {
-                        i.to_string()
-                    } else {
-                        crate::load::ids::float_id_text(t.parse::<f64>().ok()?)
-                    }
-                }
-            }
-        }
-        _ => return None,
-    };
-    let trimmed = text.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1333,22 +1279,33 @@ mod tests {
         assert_eq!(found(&mut loc, root, "/crm/deals"), at("\"crm\"", 0));
     }
 
+    /// A locator that knows what the loader decided about `source`.
+    fn loaded(source: &ExportSource) -> Locator {
+        let opts = crate::load::LoadOptions {
+            audit_time: "2026-01-01T00:00:00Z".into(),
+        };
+        let doc = crate::load::load(source, &opts).expect("the test export loads");
+        Locator::with_provenance(source, doc.provenance)
+    }
+
     #[test]
     fn the_desk_organization_is_the_one_the_loader_chose() {
-        // No linked id: the default one (the second).
+        // The default one (the second).
         let (dir, source) = single(SINGLE);
-        let mut loc = Locator::new(&source);
+        let mut loc = loaded(&source);
         assert_eq!(
             found(&mut loc, dir.path(), "/desk/organization/id"),
             expect("x.json", pos_of(SINGLE, "\"id\"", 1))
         );
-        // A linked id (as a number in the file, a string in integration.json) wins.
-        let orgs = "{\"data\": [\n{\"id\": 1, \"isDefault\": true},\n{\"id\": 2389290.0}\n]}";
+        // integration.desk.org_id (a string there, a number in the file) wins over the
+        // default; the linked id names another portal and chooses nothing.
+        let orgs = "{\"data\": [\n{\"id\": 1, \"isDefault\": true},\n{\"id\": 2389290}\n]}";
+        let integration = r#"{"crm": {"linked_desk_org_id": "1"}, "desk": {"org_id": "2389290"}}"#;
         let (dir, source) = bundle(&[
             ("desk/organizations.json", orgs),
-            ("integration.json", INTEGRATION),
+            ("integration.json", integration),
         ]);
-        let mut loc = Locator::new(&source);
+        let mut loc = loaded(&source);
         assert_eq!(
             found(&mut loc, dir.path(), "/desk/organization/id"),
             expect("desk/organizations.json", (3, 2))
@@ -1357,12 +1314,30 @@ mod tests {
             found(&mut loc, dir.path(), "/desk/organization"),
             expect("desk/organizations.json", (3, 1))
         );
-        // Neither: the first.
+        // Several and none chosen: the start of the organizations file.
         let (dir, source) = bundle(&[("desk/organizations.json", "[{\"id\": 5}, {\"id\": 6}]")]);
-        let mut loc = Locator::new(&source);
+        let mut loc = loaded(&source);
         assert_eq!(
             found(&mut loc, dir.path(), "/desk/organization/id"),
-            expect("desk/organizations.json", (1, 3))
+            expect("desk/organizations.json", (1, 1))
+        );
+    }
+
+    #[test]
+    fn a_record_after_a_dropped_repeat_is_found_where_the_loader_read_it() {
+        let page2 = "{\"data\": [\n{\"id\": 2},\n{\"id\": 3}\n]}";
+        let (dir, source) = bundle(&[
+            (
+                "desk/tickets/page-1.json",
+                "{\"data\": [{\"id\": 1}, {\"id\": 2}]}",
+            ),
+            ("desk/tickets/page-2.json", page2),
+        ]);
+        let mut loc = loaded(&source);
+        // Document record 2 is id 3: the second element of page 2, not the first.
+        assert_eq!(
+            found(&mut loc, dir.path(), "/desk/tickets/2/id"),
+            expect("desk/tickets/page-2.json", (3, 2))
         );
     }
 

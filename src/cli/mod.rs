@@ -142,7 +142,7 @@ fn places(outcomes: &[ExportOutcome]) -> report::Places {
         let (Some(src), Ok(a)) = (&o.source, &o.result) else {
             continue;
         };
-        let mut locator = crate::locate::Locator::new(src);
+        let mut locator = crate::locate::Locator::with_provenance(src, a.provenance.clone());
         for f in a.results.iter().flat_map(|r| &r.findings) {
             for p in &f.evidence {
                 let key = (o.path.clone(), p.clone());

@@ -38,6 +38,31 @@ pub struct Document {
     /// Things worth knowing that are not errors (an ignored file, a page directory
     /// shadowed by a file, ...), each naming the file.
     pub notes: Vec<String>,
+    /// List parts known to be incomplete, sorted (`meta.truncated`).
+    pub truncated: Vec<String>,
+    /// Where records of the document came from, where that is not plain page order.
+    pub provenance: Provenance,
+}
+
+/// What the loader decided about where records sit, so evidence can be traced back to
+/// the files without deciding it again.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// The index in `desk.organizations` of the element that is `desk.organization`.
+    pub desk_organization: Option<usize>,
+    /// For a list part that lost repeated records: the index (in its pages concatenated)
+    /// of each record kept, in document order.
+    pub kept: BTreeMap<String, std::sync::Arc<Vec<usize>>>,
+}
+
+impl Provenance {
+    /// The index in the pages concatenated of record `n` of list `part`.
+    pub fn source_index(&self, part: &str, n: usize) -> Option<usize> {
+        match self.kept.get(part) {
+            Some(kept) => kept.get(n).copied(),
+            None => Some(n),
+        }
+    }
 }
 
 impl Document {
@@ -78,6 +103,8 @@ mod tests {
                 .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
                 .collect(),
             notes: vec![],
+            truncated: vec![],
+            provenance: Provenance::default(),
         }
     }
 

@@ -3,5 +3,5 @@
 mod document;
 mod value;
 
-pub use document::{Document, PARTS};
+pub use document::{Document, PARTS, Provenance};
 pub use value::{Object, Value};

@@ -10,6 +10,7 @@
 //! included, is the same as reading the files one by one in walk order.
 
 use super::json::{self, Parsed};
+use super::manifest::Manifest;
 use super::raw::{CRM_LISTS, DESK_LISTS, Origin, Page, PartId, Raw, RawPart};
 use super::{ExportSource, LoadError};
 use rayon::prelude::*;
@@ -85,8 +86,72 @@ fn walk(source: &ExportSource, raw: &mut Raw, pending: &mut Pending) -> Result<(
             pages: vec![read_page(e, pending)],
         });
     }
+    if let Some(e) = root.remove(OsStr::new("manifest.json")) {
+        raw.manifest = read_manifest(&e, &mut raw.notes);
+        verify_files(&source.path, &source.display, &raw.manifest, &mut raw.notes);
+    }
     note_unknown(root, raw);
     Ok(())
+}
+
+/// `manifest.json`, read at once: a manifest that cannot be read is a note, never a
+/// failed export (export-format.md).
+fn read_manifest(e: &Entry, notes: &mut Vec<String>) -> Manifest {
+    match json::read_file(&e.path, &e.display) {
+        Ok(Parsed::Value(v)) => Manifest::read(Some(v), &e.display, notes),
+        Ok(Parsed::Blank) => Manifest::read(None, &e.display, notes),
+        Err(err) => {
+            notes.push(format!(
+                "{err}; manifest.json was ignored (the export is audited without it)"
+            ));
+            Manifest::default()
+        }
+    }
+}
+
+/// Notes every file whose sha256 differs from the one `collect` recorded (the export was
+/// edited after collection; it is audited as it is), or that is gone. Paths leading out
+/// of the export are not read.
+fn verify_files(root: &Path, display: &str, manifest: &Manifest, notes: &mut Vec<String>) {
+    use sha2::{Digest, Sha256};
+    let outcomes: Vec<Option<String>> = manifest
+        .sha256
+        .par_iter()
+        .map(|(rel, want)| {
+            let shown = Path::new(display).join(rel).display().to_string();
+            let inside = Path::new(rel)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !inside {
+                return Some(format!(
+                    "manifest.json lists {rel}, which is not a path inside the export; not checked"
+                ));
+            }
+            let path = root.join(rel);
+            if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                return Some(format!(
+                    "{shown} is listed in manifest.json but is not in the export \
+                     (removed after collection?)"
+                ));
+            }
+            let got = match std::fs::read(&path) {
+                Ok(bytes) => Sha256::digest(&bytes)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>(),
+                Err(e) => {
+                    return Some(format!("{shown}: cannot read it to check its sha256 ({e})"));
+                }
+            };
+            (got != *want).then(|| {
+                format!(
+                    "{shown} differs from the file `collect` saved (sha256 in manifest.json): \
+                     it was edited after collection and is audited as it is now"
+                )
+            })
+        })
+        .collect();
+    notes.extend(outcomes.into_iter().flatten());
 }
 
 /// Reads one file of the bundle, refusing a link that leads out of the export: an
@@ -686,5 +751,66 @@ mod tests {
             load_bundle(dir.path()).is_ok(),
             "a link inside the export is read"
         );
+    }
+
+    #[test]
+    fn a_manifest_is_read_and_files_edited_after_collection_are_noted() {
+        use sha2::{Digest, Sha256};
+        let org = r#"{"org": [{"id": "1"}]}"#;
+        let hex = |t: &str| {
+            Sha256::digest(t.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        let manifest = format!(
+            r#"{{"schema_version": 1, "desk": {{"org_id": "2"}},
+                "files": {{"crm/org.json": {{"sha256": "{}"}},
+                           "crm/users.json": {{"sha256": "{}"}},
+                           "crm/gone.json": {{"sha256": "00"}},
+                           "../outside.json": {{"sha256": "00"}}}}}}"#,
+            hex(org),
+            hex("[]")
+        );
+        let dir = bundle(&[
+            ("manifest.json", &manifest),
+            ("crm/org.json", org),
+            ("crm/users.json", r#"[{"id": 1}]"#),
+            ("desk/organizations.json", r#"[{"id": 1}, {"id": 2}]"#),
+        ]);
+        let d = load_bundle(dir.path()).unwrap();
+        assert_eq!(
+            d.root.get_path("desk.organization.id"),
+            Some(&Value::str("2"))
+        );
+        assert_eq!(
+            d.root.get_path("meta.manifest.schema_version"),
+            Some(&Value::Int(1))
+        );
+        let about = |file: &str| d.notes.iter().filter(|n| n.contains(file)).count();
+        assert_eq!(about("crm/org.json"), 0, "{:?}", d.notes);
+        assert_eq!(about("crm/users.json differs"), 1, "{:?}", d.notes);
+        assert_eq!(about("crm/gone.json is listed"), 1, "{:?}", d.notes);
+        assert_eq!(about("../outside.json"), 1, "{:?}", d.notes);
+        assert!(
+            !d.notes
+                .iter()
+                .any(|n| n.contains("ignored") && n.contains("manifest"))
+        );
+    }
+
+    #[test]
+    fn an_unreadable_manifest_is_a_note_not_a_failed_export() {
+        let dir = bundle(&[("manifest.json", "{not json"), ("crm/users.json", "[]")]);
+        let d = load_bundle(dir.path()).unwrap();
+        assert!(d.is_present("crm.users"));
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.contains("manifest.json") && n.contains("ignored")),
+            "{:?}",
+            d.notes
+        );
+        assert_eq!(d.root.get_path("meta.manifest"), None);
     }
 }

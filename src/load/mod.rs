@@ -8,12 +8,14 @@ mod bundle;
 mod discover;
 pub mod ids;
 mod json;
+mod manifest;
 mod parts;
 pub(crate) mod raw;
 pub mod secrets;
 mod single;
 #[cfg(test)]
 mod testutil;
+pub mod values;
 
 pub use secrets::is_secret_key;
 

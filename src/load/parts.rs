@@ -1,15 +1,17 @@
 //! `Raw` -> `Document`: what the saved responses mean.
 //!
 //! Owns envelope unwrapping, saved-API-error detection, type checks, concatenating
-//! pages, choosing `desk.organization`, and assembling the document root with its
+//! pages (a record repeated by overlapping pages is kept once), which lists are
+//! truncated, choosing `desk.organization`, and assembling the document root with its
 //! `meta`. Both export forms go through here, so they follow the same rules.
 
+use super::manifest::Manifest;
 use super::raw::{ENVELOPES, PAGINATION};
 use super::raw::{Page, PartId, Raw};
 use super::{ExportSource, LoadOptions};
-use crate::doc::{Document, Object, Value};
+use crate::doc::{Document, Object, Provenance, Value};
 use rhai::ImmutableString;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 /// Builds the document from what was read.
@@ -18,9 +20,12 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
         parts,
         mut notes,
         failed,
+        manifest,
     } = raw;
     let mut failed: BTreeMap<String, String> = failed.into_iter().collect();
     let mut present: Vec<String> = Vec::new();
+    let mut truncated: Vec<String> = Vec::new();
+    let mut provenance = Provenance::default();
     let mut crm: Vec<(ImmutableString, Value)> = Vec::new();
     let mut desk: Vec<(ImmutableString, Value)> = Vec::new();
     let mut fields: Vec<(ImmutableString, Value)> = Vec::new();
@@ -32,7 +37,22 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
         let loaded = match &part.id {
             PartId::CrmOrg => org(&part.pages, &mut notes),
             PartId::Integration => integration_object(&part.pages),
-            id => list(id, &part.pages).map(Some),
+            id => list(id, &part.pages).map(|l| {
+                if let Some(dropped) = l.dropped {
+                    notes.push(dropped.note(&name));
+                    provenance.kept.insert(name.clone(), Arc::new(dropped.kept));
+                }
+                if let Some(origin) = l.more_records_at {
+                    notes.push(format!(
+                        "{origin}: the last page of {name} says more_records: true, so the export \
+                         stopped before the end of the list ({} records read); rules judge only \
+                         the records that were exported. Export every page to check them all",
+                        l.len
+                    ));
+                    truncated.push(name.clone());
+                }
+                Some(l.value)
+            }),
         };
         let value = match loaded {
             Ok(Some(v)) => v,
@@ -61,26 +81,40 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
         }
     }
 
+    // What `collect` could not finish (`--max-records`, a limit of the API).
+    for (part, reason) in &manifest.incomplete {
+        if present.contains(part) && !truncated.contains(part) {
+            let why = reason.as_deref().unwrap_or("no reason given");
+            notes.push(format!(
+                "manifest.json marks {part} incomplete ({why}); rules judge only the records \
+                 that were exported"
+            ));
+            truncated.push(part.clone());
+        }
+    }
+
     let organizations = desk
         .iter()
         .find(|(k, _)| k.as_str() == "organizations")
         .and_then(|(_, v)| v.as_array().cloned());
     if let Some(orgs) = organizations
-        && let Some(chosen) = desk_organization(&orgs, integration.as_ref(), &mut notes)
+        && let Some((index, chosen)) =
+            desk_organization(&orgs, &manifest, integration.as_ref(), &mut notes)
     {
         desk.push(("organization".into(), chosen));
         present.push("desk.organization".to_string());
+        provenance.desk_organization = Some(index);
     }
 
     present.sort();
     present.dedup();
+    truncated.sort();
+    truncated.dedup();
 
-    let meta = Value::object(vec![
+    let strings = |items: &[String]| Value::array(items.iter().map(|p| Value::str(p)).collect());
+    let mut meta = vec![
         ("source".into(), Value::str(&source.display)),
-        (
-            "present".into(),
-            Value::array(present.iter().map(|p| Value::str(p)).collect()),
-        ),
+        ("present".into(), strings(&present)),
         ("audit_time".into(), Value::str(&opts.audit_time)),
         (
             "failed".into(),
@@ -91,15 +125,16 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
                     .collect(),
             ),
         ),
-        (
-            "notes".into(),
-            Value::array(notes.iter().map(|n| Value::str(n)).collect()),
-        ),
-    ]);
+        ("notes".into(), strings(&notes)),
+        ("truncated".into(), strings(&truncated)),
+    ];
+    if let Some(m) = manifest.value {
+        meta.push(("manifest".into(), m));
+    }
     let mut root = vec![
         ("crm".into(), Value::object(crm)),
         ("desk".into(), Value::object(desk)),
-        ("meta".into(), meta),
+        ("meta".into(), Value::object(meta)),
     ];
     if let Some(i) = integration {
         root.push(("integration".into(), i));
@@ -111,26 +146,142 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
         present,
         failed,
         notes,
+        truncated,
+        provenance,
     }
 }
 
-/// A list part: every page unwrapped, then concatenated in page order.
-fn list(id: &PartId, pages: &[Page]) -> Result<Value, String> {
-    let mut unwrapped = pages
+/// A list part as loaded.
+struct ListPart {
+    value: Value,
+    len: usize,
+    /// The last page, when it is a CRM response saying `info.more_records: true`.
+    more_records_at: Option<String>,
+    /// Records dropped because their id was read before (overlapping pages).
+    dropped: Option<Dropped>,
+}
+
+/// Records of one list part whose `id` had already been read.
+struct Dropped {
+    /// Index (in the pages concatenated) of every record kept, in order.
+    kept: Vec<usize>,
+    /// The repeated ids, in the order met.
+    ids: Vec<ImmutableString>,
+    /// Where the first repeat was read.
+    first_at: String,
+}
+
+impl Dropped {
+    fn note(&self, part: &str) -> String {
+        let shown: Vec<&str> = self.ids.iter().take(5).map(|i| i.as_str()).collect();
+        let more = self.ids.len().saturating_sub(shown.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        format!(
+            "{}: {} record(s) of {part} repeat an id read earlier in the same list \
+             (overlapping pages) and were kept once: id {}{more}",
+            self.first_at,
+            self.ids.len(),
+            shown.join(", ")
+        )
+    }
+}
+
+/// A list part: every page unwrapped, then concatenated in page order, each record id
+/// kept once.
+fn list(id: &PartId, pages: &[Page]) -> Result<ListPart, String> {
+    let unwrapped = pages
         .iter()
         .map(|p| list_page(id, p))
         .collect::<Result<Vec<_>, _>>()?;
-    // One page (the usual case, and the 500 MB one) keeps its array as parsed: no copy.
-    if unwrapped.len() == 1
-        && let Some(only) = unwrapped.pop()
-    {
-        return Ok(Value::Array(only));
+    // Only CRM list responses carry `info.more_records` (export-format.md).
+    let more_records_at = match (id, pages.last()) {
+        (PartId::CrmList(_), Some(last)) if says_more_records(last) => {
+            Some(last.origin.to_string())
+        }
+        _ => None,
+    };
+    let dropped = repeated_ids(&unwrapped, pages);
+    let value = match (&dropped, unwrapped.as_slice()) {
+        // One page (the usual case, and the 500 MB one) keeps its array as parsed: no copy.
+        (None, [only]) => Value::Array(only.clone()),
+        (None, _) => {
+            let mut items = Vec::with_capacity(unwrapped.iter().map(|a| a.len()).sum());
+            for page in &unwrapped {
+                items.extend(page.iter().cloned());
+            }
+            Value::array(items)
+        }
+        (Some(d), _) => {
+            let all: Vec<&Value> = unwrapped.iter().flat_map(|p| p.iter()).collect();
+            Value::array(d.kept.iter().map(|&i| all[i].clone()).collect())
+        }
+    };
+    let len = value.as_array().map_or(0, |a| a.len());
+    Ok(ListPart {
+        value,
+        len,
+        more_records_at,
+        dropped,
+    })
+}
+
+/// `info.more_records` is `true` on this page.
+fn says_more_records(page: &Page) -> bool {
+    page.content
+        .as_ref()
+        .and_then(|c| c.get("info"))
+        .and_then(|i| i.get("more_records"))
+        .is_some_and(|m| {
+            m.as_bool() == Some(true)
+                || m.as_str()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("true"))
+        })
+}
+
+/// The records whose `id` was already read earlier in the same list; `None` when none
+/// repeats (checked first, so a list without repeats is never copied).
+fn repeated_ids(pages: &[Arc<Vec<Value>>], origins: &[Page]) -> Option<Dropped> {
+    fn id_of(v: &Value) -> Option<&ImmutableString> {
+        match v.get("id") {
+            Some(Value::Str(s)) if !s.trim().is_empty() => Some(s),
+            _ => None,
+        }
     }
-    let mut items = Vec::with_capacity(unwrapped.iter().map(|a| a.len()).sum());
-    for page in &unwrapped {
-        items.extend(page.iter().cloned());
+    let total: usize = pages.iter().map(|p| p.len()).sum();
+    let mut seen: HashSet<&str> = HashSet::with_capacity(total);
+    let all = || {
+        pages
+            .iter()
+            .enumerate()
+            .flat_map(|(p, items)| items.iter().map(move |v| (p, v)))
+    };
+    let first = all().position(|(_, v)| id_of(v).is_some_and(|id| !seen.insert(id.as_str())))?;
+    let mut kept: Vec<usize> = (0..first).collect();
+    let mut ids = Vec::new();
+    let mut first_at = String::new();
+    for (i, (page, v)) in all().enumerate().skip(first) {
+        match id_of(v) {
+            Some(id) if i == first || !seen.insert(id.as_str()) => {
+                if ids.is_empty() {
+                    first_at = origins
+                        .get(page)
+                        .map(|p| p.origin.to_string())
+                        .unwrap_or_default();
+                }
+                ids.push(id.clone());
+            }
+            _ => kept.push(i),
+        }
     }
-    Ok(Value::array(items))
+    Some(Dropped {
+        kept,
+        ids,
+        first_at,
+    })
 }
 
 /// One page of a list: the envelope's array, a bare array, or a bare record object.
@@ -282,40 +433,65 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// `desk.organization`: the org whose id is `integration.crm.linked_desk_org_id`, else
-/// the default org, else the first. Ids compare as trimmed strings.
+/// `desk.organization`, with its index in `desk.organizations`: the portal the Desk files
+/// were exported from. It is the org whose id is `manifest.desk.org_id`, else
+/// `integration.desk.org_id`, else the one with `isDefault` true, else the only one.
+/// Never chosen by `integration.crm.linked_desk_org_id`: the link check compares with it,
+/// and would then agree with itself. Ids compare as trimmed strings.
 fn desk_organization(
     orgs: &[Value],
+    manifest: &Manifest,
     integration: Option<&Value>,
     notes: &mut Vec<String>,
-) -> Option<Value> {
+) -> Option<(usize, Value)> {
     let text = |v: Option<&Value>| {
         v.and_then(Value::scalar_text)
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
     };
-    let linked = text(integration.and_then(|i| i.get_path("crm.linked_desk_org_id")));
-    if let Some(linked) = &linked {
-        if let Some(org) = orgs
+    let recorded = text(integration.and_then(|i| i.get_path("desk.org_id")));
+    let named = [
+        ("manifest.json's desk.org_id", manifest.desk_org_id.clone()),
+        ("integration.desk.org_id", recorded),
+    ];
+    for (by, id) in named {
+        let Some(id) = id else { continue };
+        if let Some(i) = orgs
             .iter()
-            .find(|o| text(o.get("id")).as_deref() == Some(linked.as_str()))
+            .position(|o| text(o.get("id")).as_deref() == Some(&id))
         {
-            return Some(org.clone());
+            return Some((i, orgs[i].clone()));
         }
         notes.push(format!(
-            "integration.crm.linked_desk_org_id is {linked}, but no organization in \
-             desk.organizations has that id; desk.organization is the default (else the first) one"
+            "{by} is {id}, but desk.organizations holds no organization with that id \
+             ({} exported); desk.organization is chosen by the next rule \
+             (export-format.md): check which portal the Desk files came from",
+            orgs.len()
         ));
     }
-    let is_default = |o: &&Value| match o.get("isDefault") {
+    let is_default = |o: &Value| match o.get("isDefault") {
         Some(Value::Bool(b)) => *b,
         Some(Value::Str(s)) => s.trim().eq_ignore_ascii_case("true"),
         _ => false,
     };
-    orgs.iter()
-        .find(is_default)
-        .or_else(|| orgs.first())
-        .cloned()
+    if let Some(i) = orgs.iter().position(is_default) {
+        return Some((i, orgs[i].clone()));
+    }
+    match orgs {
+        [only] => Some((0, only.clone())),
+        [] => None,
+        several => {
+            let ids: Vec<String> = several.iter().filter_map(|o| text(o.get("id"))).collect();
+            notes.push(format!(
+                "desk.organizations holds {} portals ({}) and none is marked isDefault, so \
+                 desk.organization is not chosen; record the portal the Desk files were \
+                 exported from as desk.org_id in integration.json",
+                several.len(),
+                ids.join(", ")
+            ));
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -339,12 +515,21 @@ mod tests {
         }
     }
 
-    fn doc(parts: Vec<(PartId, Vec<Page>)>) -> Document {
-        let source = ExportSource {
+    fn source() -> ExportSource {
+        ExportSource {
             path: "x".into(),
             display: "x".into(),
             kind: ExportKind::Bundle,
-        };
+        }
+    }
+
+    fn opts() -> LoadOptions {
+        LoadOptions {
+            audit_time: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    fn doc(parts: Vec<(PartId, Vec<Page>)>) -> Document {
         let raw = Raw {
             parts: parts
                 .into_iter()
@@ -352,10 +537,7 @@ mod tests {
                 .collect(),
             ..Raw::default()
         };
-        let opts = LoadOptions {
-            audit_time: "2026-01-01T00:00:00Z".into(),
-        };
-        assemble(&source, raw, &opts)
+        assemble(&source(), raw, &opts())
     }
 
     fn one(id: PartId, text: &str) -> Document {
@@ -623,19 +805,39 @@ mod tests {
     }
 
     fn with_orgs(orgs: &str, integration: Option<&str>) -> Document {
-        let mut parts = vec![(
-            PartId::DeskList("organizations"),
-            vec![page("o.json", orgs)],
-        )];
+        with_orgs_and_manifest(orgs, integration, None)
+    }
+
+    fn with_orgs_and_manifest(
+        orgs: &str,
+        integration: Option<&str>,
+        manifest: Option<&str>,
+    ) -> Document {
+        let mut parts = vec![RawPart {
+            id: PartId::DeskList("organizations"),
+            pages: vec![page("o.json", orgs)],
+        }];
         if let Some(i) = integration {
-            parts.push((PartId::Integration, vec![page("i.json", i)]));
+            parts.push(RawPart {
+                id: PartId::Integration,
+                pages: vec![page("i.json", i)],
+            });
         }
-        doc(parts)
+        let mut notes = Vec::new();
+        let manifest = manifest.map_or_else(Manifest::default, |m| {
+            Manifest::read(parsed(m), "manifest.json", &mut notes)
+        });
+        let raw = Raw {
+            parts,
+            manifest,
+            ..Raw::default()
+        };
+        assemble(&source(), raw, &opts())
     }
 
     const ORGS: &str = r#"{"data": [
         {"id": 111, "companyName": "First"},
-        {"id": 2389290, "companyName": "Linked"},
+        {"id": 2389290, "companyName": "Other"},
         {"id": "333", "companyName": "Default", "isDefault": true}]}"#;
 
     fn chosen(d: &Document) -> Option<&str> {
@@ -645,34 +847,55 @@ mod tests {
     }
 
     #[test]
-    fn the_desk_organization_is_the_one_linked_in_integration_json() {
+    fn the_desk_organization_is_never_chosen_by_the_linked_id_it_is_compared_with() {
         let d = with_orgs(
             ORGS,
             Some(r#"{"crm": {"linked_desk_org_id": " 2389290 "}}"#),
         );
-        assert_eq!(chosen(&d), Some("Linked"));
+        assert_eq!(chosen(&d), Some("Default"));
+        assert_eq!(d.provenance.desk_organization, Some(2));
         assert!(d.is_present("desk.organization"));
-        // A numeric linked id is normalised to a string too.
-        let d = with_orgs(ORGS, Some(r#"{"crm": {"linked_desk_org_id": 2389290}}"#));
-        assert_eq!(chosen(&d), Some("Linked"));
     }
 
     #[test]
-    fn without_a_link_the_desk_organization_is_the_default_one() {
-        let d = with_orgs(ORGS, None);
-        assert_eq!(chosen(&d), Some("Default"));
-        let d = with_orgs(ORGS, Some(r#"{"crm": {"linked_desk_org_id": "999"}}"#));
+    fn the_manifest_names_the_portal_first_then_integration_desk_org_id() {
+        let d = with_orgs_and_manifest(
+            ORGS,
+            Some(r#"{"desk": {"org_id": "111"}}"#),
+            Some(r#"{"desk": {"org_id": 2389290}}"#),
+        );
+        assert_eq!(chosen(&d), Some("Other"));
+        assert_eq!(d.provenance.desk_organization, Some(1));
+        // A numeric id is normalised to a string too.
+        let d = with_orgs(ORGS, Some(r#"{"desk": {"org_id": 111}}"#));
+        assert_eq!(chosen(&d), Some("First"));
+    }
+
+    #[test]
+    fn an_id_that_names_no_portal_is_a_note_and_the_next_rule_chooses() {
+        let d = with_orgs(ORGS, Some(r#"{"desk": {"org_id": "999"}}"#));
         assert_eq!(chosen(&d), Some("Default"));
         assert!(d.notes.iter().any(|n| n.contains("999")), "{:?}", d.notes);
     }
 
     #[test]
-    fn without_a_link_or_default_the_desk_organization_is_the_first() {
+    fn the_only_portal_is_chosen_but_of_several_without_a_default_none_is() {
+        let d = with_orgs(r#"{"data": [{"id": 1, "companyName": "Only"}]}"#, None);
+        assert_eq!(chosen(&d), Some("Only"));
         let d = with_orgs(
             r#"{"data": [{"id": 1, "companyName": "First"}, {"id": 2}]}"#,
-            None,
+            Some(r#"{"crm": {"linked_desk_org_id": "1"}}"#),
         );
-        assert_eq!(chosen(&d), Some("First"));
+        assert_eq!(chosen(&d), None);
+        assert!(!d.is_present("desk.organization"));
+        assert_eq!(d.provenance.desk_organization, None);
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.contains("2 portals") && n.contains("desk.org_id")),
+            "{:?}",
+            d.notes
+        );
     }
 
     #[test]
@@ -681,6 +904,139 @@ mod tests {
         assert_eq!(d.root.get_path("desk.organization"), None);
         assert!(!d.is_present("desk.organization"));
         assert!(d.is_present("desk.organizations"));
+    }
+
+    fn strings_at<'d>(d: &'d Document, path: &str) -> Vec<&'d str> {
+        d.root
+            .get_path(path)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_crm_list_whose_last_page_says_more_records_is_truncated() {
+        let d = doc(vec![(
+            PartId::CrmList("contacts"),
+            vec![
+                page(
+                    "c/page-1.json",
+                    r#"{"data": [{"id": 1}], "info": {"more_records": true}}"#,
+                ),
+                page(
+                    "c/page-2.json",
+                    r#"{"data": [{"id": 2}], "info": {"more_records": true}}"#,
+                ),
+            ],
+        )]);
+        assert_eq!(d.truncated, ["crm.contacts"]);
+        assert_eq!(strings_at(&d, "meta.truncated"), ["crm.contacts"]);
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.contains("c/page-2.json") && n.contains("more_records")),
+            "{:?}",
+            d.notes
+        );
+        // The last page says the list ended: complete, whatever earlier pages said.
+        let d = doc(vec![(
+            PartId::CrmList("contacts"),
+            vec![
+                page(
+                    "c/page-1.json",
+                    r#"{"data": [{"id": 1}], "info": {"more_records": true}}"#,
+                ),
+                page(
+                    "c/page-2.json",
+                    r#"{"data": [{"id": 2}], "info": {"more_records": false}}"#,
+                ),
+            ],
+        )]);
+        assert!(d.truncated.is_empty());
+        assert_eq!(strings_at(&d, "meta.truncated"), Vec::<&str>::new());
+        // Desk responses carry no such marker.
+        let d = one(
+            PartId::DeskList("tickets"),
+            r#"{"data": [{"id": 1}], "info": {"more_records": true}}"#,
+        );
+        assert!(d.truncated.is_empty());
+    }
+
+    #[test]
+    fn the_manifest_marks_parts_incomplete_and_is_handed_to_rules() {
+        let mut notes = Vec::new();
+        let manifest = Manifest::read(
+            parsed(
+                r#"{"parts": {"desk.tickets": {"complete": false, "reason": "stopped at --max-records 100"},
+                                 "crm.leads": {"complete": false}}}"#,
+            ),
+            "manifest.json",
+            &mut notes,
+        );
+        let raw = Raw {
+            parts: vec![RawPart {
+                id: PartId::DeskList("tickets"),
+                pages: vec![page("t.json", r#"{"data": [{"id": 1}]}"#)],
+            }],
+            manifest,
+            ..Raw::default()
+        };
+        let d = assemble(&source(), raw, &opts());
+        // crm.leads was not exported: nothing to call incomplete.
+        assert_eq!(d.truncated, ["desk.tickets"]);
+        assert!(
+            d.notes.iter().any(|n| n.contains("--max-records 100")),
+            "{:?}",
+            d.notes
+        );
+        assert!(d.root.get_path("meta.manifest.parts").is_some());
+        let d = one(PartId::DeskList("tickets"), "[]");
+        assert_eq!(d.root.get_path("meta.manifest"), None);
+    }
+
+    #[test]
+    fn a_record_repeated_by_overlapping_pages_is_kept_once_with_a_note() {
+        let d = doc(vec![(
+            PartId::DeskList("tickets"),
+            vec![
+                page(
+                    "t/page-1.json",
+                    r#"{"data": [{"id": 1, "n": "a"}, {"id": 2, "n": "b"}]}"#,
+                ),
+                page(
+                    "t/page-2.json",
+                    r#"{"data": [{"id": 2, "n": "b2"}, {"n": "no id"}, {"id": 3}, {"id": "1"}]}"#,
+                ),
+            ],
+        )]);
+        let ns: Vec<_> = (0..4)
+            .map(|i| {
+                d.root
+                    .get_path(&format!("desk.tickets.{i}.id"))
+                    .and_then(Value::as_str)
+            })
+            .collect();
+        assert_eq!(ns, [Some("1"), Some("2"), None, Some("3")]);
+        assert_eq!(len_at(&d, "desk.tickets"), Some(4));
+        // The first copy is kept.
+        assert_eq!(
+            d.root.get_path("desk.tickets.1.n").and_then(Value::as_str),
+            Some("b")
+        );
+        assert_eq!(d.provenance.source_index("desk.tickets", 3), Some(4));
+        assert_eq!(d.provenance.source_index("desk.tickets", 1), Some(1));
+        let note = d
+            .notes
+            .iter()
+            .find(|n| n.contains("overlapping"))
+            .expect("a note");
+        assert!(
+            note.contains("t/page-2.json") && note.contains("2 record(s)"),
+            "{note}"
+        );
+        // Without repeats nothing is recorded.
+        let d = one(PartId::DeskList("tickets"), r#"[{"id": 1}, {"id": 2}]"#);
+        assert!(d.provenance.kept.is_empty() && d.notes.is_empty());
     }
 
     #[test]

@@ -154,4 +154,6 @@ pub(crate) struct Raw {
     pub notes: Vec<String>,
     /// Failures found while reading the layout (a section of the wrong type), by part name.
     pub failed: Vec<(String, String)>,
+    /// What `manifest.json` says (empty when there is none).
+    pub manifest: super::manifest::Manifest,
 }

@@ -5,6 +5,7 @@
 //! becomes one page, so envelopes, errors and types follow the bundle's rules in `parts`.
 
 use super::json::{self, Parsed};
+use super::manifest::Manifest;
 use super::raw::{Origin, Page, PartId, Raw, RawPart};
 use super::{ExportSource, LoadError};
 use crate::doc::{Object, Value};
@@ -76,6 +77,12 @@ pub(crate) fn read(source: &ExportSource) -> Result<Raw, LoadError> {
                 }
             }
             "integration" => push(file, "integration", PartId::Integration, v, &mut raw),
+            // What `collect` wrote, kept when a bundle is merged into one file.
+            "manifest" => {
+                let v = (!v.is_null()).then(|| v.clone());
+                raw.manifest =
+                    Manifest::read(v, &format!("{file}, key `manifest`"), &mut raw.notes);
+            }
             other => note_unknown(file, other, &mut raw),
         }
     }

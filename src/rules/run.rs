@@ -244,6 +244,8 @@ mod tests {
             present: vec![],
             failed: Default::default(),
             notes: vec![],
+            truncated: vec![],
+            provenance: Default::default(),
         };
         let root = crate::engine::node::Node::root(&doc.root);
         run(engine, &Limits::default(), &rule, &doc, &root)
@@ -324,6 +326,8 @@ mod tests {
             .into_iter()
             .collect(),
             notes: vec![],
+            truncated: vec![],
+            provenance: Default::default(),
         };
         let root = crate::engine::node::Node::root(&doc.root);
         let r = run(&engine, &Limits::default(), &rule, &doc, &root);

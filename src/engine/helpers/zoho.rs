@@ -24,6 +24,36 @@ pub fn module_visible(m: &Node) -> bool {
     true
 }
 
+/// A custom module was hidden by the system (as after a plan downgrade that allows fewer
+/// custom modules): `generated_type` `custom` and `status` `system_hidden`, or, without a
+/// `status`, `visibility` -1. Default modules hidden by the system are normal.
+pub fn custom_module_hidden_by_system(m: &Node) -> bool {
+    let Some(o) = m.as_object() else {
+        return false;
+    };
+    let text = |k: &str| {
+        o.get(k)
+            .filter(|v| !v.is_null())
+            .and_then(|v| v.scalar_text())
+    };
+    if !text("generated_type").is_some_and(|t| fold(&t) == "custom") {
+        return false;
+    }
+    match text("status") {
+        Some(status) => fold(&status) == "system_hidden",
+        None => text("visibility").is_some_and(|v| v.trim() == "-1"),
+    }
+}
+
+/// An `integration.json` value as the API's English word: `running`, `paused`, `stopped`,
+/// `keep`, `delete`, `true`, `false` for the UI's spellings in either language, else the
+/// text trimmed and in lower case; `()` when absent or blank.
+fn setting(x: &Dynamic) -> Dynamic {
+    scalar_text(x)
+        .and_then(|t| crate::load::values::canonical(&t))
+        .map_or(Dynamic::UNIT, Dynamic::from)
+}
+
 /// A record's `status` as text (`None` when absent or null). Any other type is an error
 /// naming where it is: reading `0` or `{...}` as "not active" (or, for an agent, as no
 /// status, i.e. ACTIVE) would be a guess, and a guess can turn into a wrong pass.
@@ -49,6 +79,11 @@ pub fn register(engine: &mut Engine) {
     engine
         .register_fn("module_visible", |m: &mut Node| module_visible(m))
         .register_fn("module_visible", |_m: ()| false)
+        .register_fn("custom_module_hidden_by_system", |m: &mut Node| {
+            custom_module_hidden_by_system(m)
+        })
+        .register_fn("custom_module_hidden_by_system", |_m: ()| false)
+        .register_fn("setting", |x: Dynamic| setting(&x))
         // A Desk agent without a status (absent, null or blank) counts as ACTIVE.
         .register_fn("agent_active", |a: &mut Node| -> HelperResult {
             Ok(a.as_object().is_some() && {
@@ -60,7 +95,12 @@ pub fn register(engine: &mut Engine) {
         .register_fn("user_active", |u: &mut Node| -> HelperResult {
             Ok(status_text(u)?.is_some_and(|s| fold(s) == "active"))
         })
+        // `true`, or a text that means it ("true", "yes", "はい").
         .register_fn("is_true", |x: Dynamic| {
-            x.as_bool().unwrap_or(false) || scalar_text(&x).is_some_and(|t| fold(&t) == "true")
+            x.as_bool().unwrap_or(false) || setting(&x).into_string().is_ok_and(|t| t == "true")
+        })
+        // `false`, or a text that means it ("false", "no", "いいえ").
+        .register_fn("is_false", |x: Dynamic| {
+            x.as_bool() == Ok(false) || setting(&x).into_string().is_ok_and(|t| t == "false")
         });
 }
