@@ -531,3 +531,111 @@ fn status_is_coloured_on_a_terminal_unless_no_color_is_set() {
         "{plain:?}"
     );
 }
+
+#[test]
+fn check_counts_are_given_per_export_and_in_the_summary() {
+    let (_, json) = audit_json("fixtures/single-file-trial.json", &[]);
+    let (_, both) = audit_json(
+        "fixtures/single-file-trial.json",
+        &["fixtures/faq7-sync-paused"],
+    );
+    let statuses = ["pass", "warn", "fail", "skip", "error"];
+    for doc in [&json, &both] {
+        let mut summed = BTreeMap::new();
+        for e in doc["exports"].as_array().expect("exports") {
+            // Recount from the findings: one status per check, the worst of its findings.
+            let mut want: BTreeMap<&str, u64> = statuses.iter().map(|s| (*s, 0)).collect();
+            for r in e["results"].as_array().expect("results") {
+                for st in check_statuses(r).values() {
+                    *want.get_mut(st.as_str()).expect("known status") += 1;
+                }
+            }
+            for s in statuses {
+                assert_eq!(
+                    e["checks"][s].as_u64(),
+                    Some(want[s]),
+                    "{s} in {}",
+                    e["checks"]
+                );
+                *summed.entry(s).or_insert(0) += want[s];
+            }
+        }
+        for s in statuses {
+            assert_eq!(doc["summary"]["checks"][s].as_u64(), Some(summed[s]), "{s}");
+        }
+    }
+    // The trial export skips 6 of its 13 checks; faq7 fails one.
+    assert_eq!(json["exports"][0]["checks"]["skip"], 6);
+    assert_eq!(both["summary"]["checks"]["fail"], 1);
+}
+
+#[test]
+fn an_export_with_skipped_checks_is_never_headed_as_a_bare_pass() {
+    let trial = "fixtures/single-file-trial.json";
+    for (lang, format, heading, why) in [
+        (
+            "en",
+            "table",
+            "[pass, 6 of 13 checks skipped]",
+            "6 of 13 checks were not run",
+        ),
+        (
+            "ja",
+            "table",
+            "13 件中 6 件の確認は未実施]",
+            "必要なデータがエクスポートに含まれていない",
+        ),
+        (
+            "en",
+            "markdown",
+            ": pass, 6 of 13 checks skipped",
+            "6 of 13 checks were not run",
+        ),
+        (
+            "ja",
+            "markdown",
+            "13 件中 6 件の確認は未実施",
+            "必要なデータがエクスポートに含まれていない",
+        ),
+    ] {
+        let r = run(&[
+            "audit", trial, "--now", NOW, "--lang", lang, "--format", format,
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stdout.contains(heading), "{lang} {format}: {}", r.stdout);
+        assert!(r.stdout.contains(why), "{lang} {format}: {}", r.stdout);
+        assert!(
+            !r.stdout.contains("[pass]\n") && !r.stdout.contains("`: pass\n"),
+            "{}",
+            r.stdout
+        );
+    }
+    // Nothing skipped: the plain status, and no note.
+    let r = run(&["audit", "fixtures/healthy", "--now", NOW]);
+    assert!(
+        r.stdout.contains("fixtures/healthy  [pass]\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("were not run"), "{}", r.stdout);
+}
+
+#[test]
+fn a_truncated_list_is_named_in_the_report_and_never_passes_or_calls_links_corrupted() {
+    let (_, json) = audit_json("fixtures/v8-truncated-contacts", &[]);
+    let e = &json["exports"][0];
+    assert_eq!(e["truncated"], serde_json::json!(["crm.contacts"]));
+    for r in e["results"].as_array().expect("results") {
+        for f in r["findings"].as_array().expect("findings") {
+            let msg = f["message"].as_str().unwrap_or_default();
+            if f["check"] == "link-integrity" {
+                assert_eq!(f["status"], "skip", "{f}");
+                assert!(msg.contains("incomplete"), "{msg}");
+            }
+            if f["check"] == "contacts-have-email" {
+                assert_ne!(f["status"], "pass", "{f}");
+                assert!(!msg.starts_with("All "), "{msg}");
+            }
+        }
+    }
+}

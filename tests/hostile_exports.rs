@@ -353,7 +353,8 @@ fn wrong_types_at_keys_the_rules_read_never_pass() {
         ),
         (
             "authorized-string",
-            |d| d["integration"]["desk"]["authorized"] = Value::from("yes"),
+            // Not a spelling of true or false ("yes" and "はい" are).
+            |d| d["integration"]["desk"]["authorized"] = Value::from("sometimes"),
             "crm-edition-supports-integration",
             "",
         ),

@@ -1,8 +1,8 @@
 //! `--format json`: exactly the shape of cli.md, in the chosen language. Extra keys:
-//! an export's `present` and `notes`, a rule's `output`, a finding's `waiver`, and a
+//! an export's `present`, `truncated` (lists known to be incomplete) and `notes`, a rule's `output`, a finding's `waiver`, and a
 //! top-level `waivers` when a waivers file was given.
 
-use super::{Context, Summary};
+use super::{Context, Counts, Summary};
 use crate::audit::ExportOutcome;
 use serde_json::{Value, json};
 
@@ -17,6 +17,7 @@ pub fn render(cx: &Context) -> String {
         "summary": {
             "exports": s.exports, "pass": s.pass, "warn": s.warn,
             "fail": s.fail, "skip": s.skip, "error": s.error,
+            "checks": s.checks,
         },
     });
     if !cx.waivers.unmatched.is_empty() || !cx.waivers.expired.is_empty() {
@@ -79,8 +80,10 @@ fn export(o: &ExportOutcome, cx: &Context) -> Value {
             json!({
                 "path": o.path,
                 "status": o.status(),
+                "checks": Counts::of_checks(a),
                 "results": results,
                 "present": a.present,
+                "truncated": a.truncated,
                 "notes": a.notes,
             })
         }

@@ -14,7 +14,10 @@ pub fn render(cx: &Context) -> String {
         super::table::summary_line(&Summary::of(cx.outcomes), lang)
     );
     for o in cx.outcomes {
-        let _ = writeln!(out, "## `{}`: {}\n", o.path, o.status());
+        let _ = writeln!(out, "## `{}`: {}\n", o.path, super::export_heading(o, lang));
+        if let Some(note) = super::skipped_note(o, lang) {
+            let _ = writeln!(out, "{note}\n");
+        }
         let a = match &o.result {
             Err(e) => {
                 let _ = writeln!(

@@ -20,7 +20,14 @@ pub fn render(cx: &Context, style: Style) -> String {
     let (outcomes, lang) = (cx.outcomes, cx.lang);
     let mut out = String::new();
     for o in outcomes {
-        out.push_str(&format!("{}  [{}]\n", o.path, paint(o.status(), style)));
+        out.push_str(&format!(
+            "{}  [{}]\n",
+            o.path,
+            paint(o.status(), &super::export_heading(o, lang), style)
+        ));
+        if let Some(note) = super::skipped_note(o, lang) {
+            out.push_str(&format!("  {note}\n"));
+        }
         match &o.result {
             Err(e) => out.push_str(&format!(
                 "  {}: {e}\n",
@@ -104,9 +111,10 @@ fn status_cell(s: Status, text: &str, style: Style) -> Cell {
     }
 }
 
-fn paint(s: Status, style: Style) -> String {
+/// `text` (which reads as status `s`) in the status's colour when colour is on.
+fn paint(s: Status, text: &str, style: Style) -> String {
     if !style.color {
-        return s.as_str().to_owned();
+        return text.to_owned();
     }
     let code = match s {
         Status::Pass => "32",
@@ -115,7 +123,7 @@ fn paint(s: Status, style: Style) -> String {
         Status::Error => "1;35",
         Status::Skip => "90",
     };
-    format!("\x1b[{code}m{s}\x1b[0m")
+    format!("\x1b[{code}m{text}\x1b[0m")
 }
 
 fn label(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {

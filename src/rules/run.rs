@@ -177,8 +177,14 @@ fn finding(i: usize, item: Dynamic, c: &Compiled) -> Result<Finding, String> {
             })
             .collect::<Result<_, _>>()?,
     };
+    let own_remedy = match map.get("remedy") {
+        None => None,
+        Some(r) => Some(self::message(Some(r)).ok_or(format!(
+            "finding #{i} ({check}): remedy must be a string or #{{ja: \"...\", en: \"...\"}}"
+        ))?),
+    };
     let message = if matches!(status, Status::Warn | Status::Fail) {
-        message.then(&check_meta.remedy)
+        message.then(own_remedy.as_ref().unwrap_or(&check_meta.remedy))
     } else {
         message
     };
@@ -279,6 +285,29 @@ mod tests {
         assert_eq!(r.findings[0].message.en, "A problem. Fix it.");
         assert_eq!(r.findings[0].message.ja, "問題です。直してください。");
         assert_eq!(r.findings[1].message.en, "fine");
+    }
+
+    #[test]
+    fn a_finding_may_carry_its_own_remedy_instead_of_the_checks() {
+        let engine = crate::engine::build(&Limits::default());
+        let r = run_src(
+            &engine,
+            r#"fn audit(doc) { [warn("c", #{ja: "問題です。", en: "A problem."}, [],
+                                    #{ja: "別の方法で直してください。", en: "Fix it another way."}),
+                               warn("c", "x", [], 42)] }"#,
+        );
+        assert_eq!(r.status, Status::Error, "{:?}", r.findings);
+        assert!(r.findings[0].message.en.contains("remedy must be"));
+        let r = run_src(
+            &engine,
+            r#"fn audit(doc) { [warn("c", #{ja: "問題です。", en: "A problem."}, [],
+                                    #{ja: "別の方法で直してください。", en: "Fix it another way."})] }"#,
+        );
+        assert_eq!(r.findings[0].message.en, "A problem. Fix it another way.");
+        assert_eq!(
+            r.findings[0].message.ja,
+            "問題です。別の方法で直してください。"
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! A finding is a map `#{check, status, message, evidence}`; the runner validates what
 //! a rule returns, so a hand-written map is fine too. `message` is a string or
-//! `#{ja: "...", en: "..."}`; `evidence` a JSON Pointer, a document node, or an array of them.
+//! `#{ja: "...", en: "..."}`; `evidence` a JSON Pointer, a document node, or an array of them;
+//! an optional `remedy` (same form as `message`) replaces the check's META remedy.
 
 use crate::engine::node::Node;
 use rhai::{Array, Dynamic, Engine, Map};
@@ -45,6 +46,16 @@ pub fn register(engine: &mut Engine) {
             })
             .register_fn(status, move |check: &str, message: Dynamic, ev: Dynamic| {
                 finding(status, check, message, ev)
-            });
+            })
+            // A remedy of its own for this finding, instead of the check's META remedy
+            // (a check whose causes need different fixes).
+            .register_fn(
+                status,
+                move |check: &str, message: Dynamic, ev: Dynamic, remedy: Dynamic| {
+                    let mut m = finding(status, check, message, ev);
+                    m.insert("remedy".into(), remedy);
+                    m
+                },
+            );
     }
 }

@@ -36,7 +36,7 @@ pub fn custom_module_hidden_by_system(m: &Node) -> bool {
             .filter(|v| !v.is_null())
             .and_then(|v| v.scalar_text())
     };
-    if !text("generated_type").is_some_and(|t| fold(&t) == "custom") {
+    if text("generated_type").is_none_or(|t| fold(&t) != "custom") {
         return false;
     }
     match text("status") {
