@@ -914,21 +914,23 @@ mod tests {
             .unwrap_or_default()
     }
 
+    /// Two CRM contact pages whose `info.more_records` are the given values.
+    fn contact_pages(first: bool, last: bool) -> Document {
+        let p = |n: u32, more: bool| {
+            page(
+                &format!("c/page-{n}.json"),
+                &format!(r#"{{"data": [{{"id": {n}}}], "info": {{"more_records": {more}}}}}"#),
+            )
+        };
+        doc(vec![(
+            PartId::CrmList("contacts"),
+            vec![p(1, first), p(2, last)],
+        )])
+    }
+
     #[test]
     fn a_crm_list_whose_last_page_says_more_records_is_truncated() {
-        let d = doc(vec![(
-            PartId::CrmList("contacts"),
-            vec![
-                page(
-                    "c/page-1.json",
-                    r#"{"data": [{"id": 1}], "info": {"more_records": true}}"#,
-                ),
-                page(
-                    "c/page-2.json",
-                    r#"{"data": [{"id": 2}], "info": {"more_records": true}}"#,
-                ),
-            ],
-        )]);
+        let d = contact_pages(true, true);
         assert_eq!(d.truncated, ["crm.contacts"]);
         assert_eq!(strings_at(&d, "meta.truncated"), ["crm.contacts"]);
         assert!(
@@ -939,19 +941,7 @@ mod tests {
             d.notes
         );
         // The last page says the list ended: complete, whatever earlier pages said.
-        let d = doc(vec![(
-            PartId::CrmList("contacts"),
-            vec![
-                page(
-                    "c/page-1.json",
-                    r#"{"data": [{"id": 1}], "info": {"more_records": true}}"#,
-                ),
-                page(
-                    "c/page-2.json",
-                    r#"{"data": [{"id": 2}], "info": {"more_records": false}}"#,
-                ),
-            ],
-        )]);
+        let d = contact_pages(true, false);
         assert!(d.truncated.is_empty());
         assert_eq!(strings_at(&d, "meta.truncated"), Vec::<&str>::new());
         // Desk responses carry no such marker.

@@ -7,14 +7,10 @@ use rhai::{Dynamic, Engine};
 /// A CRM module is visible when its `status` is `visible` if it has a `status`; else
 /// when its `visibility` is 1 if it has one; else it is visible.
 pub fn module_visible(m: &Node) -> bool {
-    let Some(o) = m.as_object() else {
+    if m.as_object().is_none() {
         return false;
-    };
-    let text = |k: &str| {
-        o.get(k)
-            .filter(|v| !v.is_null())
-            .and_then(|v| v.scalar_text())
-    };
+    }
+    let text = |k: &str| member_text(m, k);
     if let Some(status) = text("status") {
         return fold(&status) == "visible";
     }
@@ -24,18 +20,19 @@ pub fn module_visible(m: &Node) -> bool {
     true
 }
 
+/// The text of member `key` of an object node (`None` when absent, null, or not a scalar).
+fn member_text<'n>(m: &'n Node, key: &str) -> Option<std::borrow::Cow<'n, str>> {
+    m.as_object()?
+        .get(key)
+        .filter(|v| !v.is_null())
+        .and_then(|v| v.scalar_text())
+}
+
 /// A custom module was hidden by the system (as after a plan downgrade that allows fewer
 /// custom modules): `generated_type` `custom` and `status` `system_hidden`, or, without a
 /// `status`, `visibility` -1. Default modules hidden by the system are normal.
 pub fn custom_module_hidden_by_system(m: &Node) -> bool {
-    let Some(o) = m.as_object() else {
-        return false;
-    };
-    let text = |k: &str| {
-        o.get(k)
-            .filter(|v| !v.is_null())
-            .and_then(|v| v.scalar_text())
-    };
+    let text = |k: &str| member_text(m, k);
     if text("generated_type").is_none_or(|t| fold(&t) != "custom") {
         return false;
     }
