@@ -93,6 +93,7 @@ mod tests {
                 check: (*c).to_owned(),
                 status: *s,
                 message: Text::same("m"),
+                remedy: None,
                 evidence: vec![],
                 waiver: None,
             })

@@ -4,6 +4,7 @@
 //! Rhai engine and its helpers) -> `rules` (catalogue, compile, run) -> `report` (pure
 //! renderers) -> `cli` (arguments, exit status). Only `cli` writes to stdout/stderr.
 
+pub mod collect;
 pub mod doc;
 pub mod load;
 pub mod locate;

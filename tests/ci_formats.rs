@@ -159,7 +159,12 @@ fn markdown_is_a_pasteable_table() {
         "--lang",
         "en",
     ]);
-    assert!(r.stdout.starts_with("# crmdesk-audit"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .starts_with("# Zoho CRM - Zoho Desk integration audit"),
+        "{}",
+        r.stdout
+    );
     assert!(
         r.stdout
             .contains("| FAQ | Rule | Check | Status | Message |")
@@ -189,7 +194,7 @@ fn several_reports_come_from_one_audit() {
     ]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stdout.contains("┆ sync-running"),
+        r.stdout.contains("│ sync-running"),
         "the table on stdout: {}",
         r.stdout
     );
@@ -409,4 +414,105 @@ fn diff_reports_what_got_worse_and_better_and_gates_on_worse() {
         run(&["diff", "fixtures/healthy", "fixtures/broken-json"]).code,
         2
     );
+}
+
+#[test]
+fn json_findings_carry_the_remedy_apart_from_the_message() {
+    for lang in ["en", "ja"] {
+        let r = run(&[
+            "audit",
+            "fixtures/faq7-sync-paused",
+            "--format",
+            "json",
+            "--now",
+            NOW,
+            "--lang",
+            lang,
+        ]);
+        let v: Value = serde_json::from_str(&r.stdout).expect("json");
+        let sync = v["exports"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| r["rule"] == "sync-running")
+            .expect("sync-running");
+        let f = &sync["findings"][0];
+        assert_eq!(f["status"], "fail");
+        let (message, remedy) = (
+            f["message"].as_str().expect("message"),
+            f["remedy"].as_str().expect("remedy"),
+        );
+        let path = if lang == "ja" {
+            "[同期設定]"
+        } else {
+            "Sync settings"
+        };
+        assert!(remedy.contains(path), "{remedy}");
+        assert!(
+            !message.contains(path),
+            "the message holds no remedy: {message}"
+        );
+        // A pass has nothing to do.
+        let pass = &v["exports"][0]["results"][0]["findings"][0];
+        assert_eq!(pass["status"], "pass");
+        assert!(pass.get("remedy").is_none(), "{pass}");
+    }
+}
+
+#[test]
+fn no_format_lets_a_name_or_message_inject_control_sequences_or_workflow_commands() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // An export whose directory name holds a line break, a workflow command, OSC and CR.
+    let evil = tmp
+        .path()
+        .join("batch/cust\n::error file=x::pwned\u{1b}]0;t\u{7}\r<b>x</b>");
+    common::copy_dir(
+        std::path::Path::new("fixtures/faq7-sync-paused"),
+        &evil.join("exp"),
+    );
+    let rules = tmp.path().join("rules");
+    std::fs::create_dir(&rules).expect("mkdir");
+    std::fs::write(
+        rules.join("nasty.rhai"),
+        "const META = #{ title: #{ja: \"t\", en: \"t\"}, description: #{ja: \"d\", en: \"d\"},\n  checks: #{ \"c\": #{ statuses: [\"warn\"], remedy: #{ja: \"r\", en: \"r\"} } } };\nfn audit(doc) { [warn(\"c\", \"a\\n::error::injected\\x1b[31mred\\x00nul\\r<script>x</script>\")] }\n",
+    )
+    .expect("rule");
+    let batch = tmp.path().join("batch").display().to_string();
+    let rules = rules.display().to_string();
+    for format in [
+        "table", "markdown", "github", "junit", "sarif", "json", "html",
+    ] {
+        let r = common::run(&[
+            "audit",
+            &batch,
+            "--rules",
+            &rules,
+            "--only",
+            "nasty",
+            "--now",
+            common::NOW,
+            "--format",
+            format,
+        ]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        assert!(
+            r.stdout.contains("injected"),
+            "{format}: the message is shown: {}",
+            r.stdout
+        );
+        for bad in ['\u{1b}', '\u{0}', '\r', '\u{7}'] {
+            assert!(
+                !r.stdout.contains(bad),
+                "{format}: {bad:?} reached the output"
+            );
+        }
+        for line in r.stdout.lines() {
+            let own = format == "github"
+                && (line.starts_with("::warning ") || line.starts_with("::error "));
+            assert!(
+                !line.starts_with("::") || own,
+                "{format}: injected line {line:?}"
+            );
+        }
+    }
 }

@@ -305,7 +305,7 @@ fn a_batch_directory_audits_every_export_in_path_order_even_when_one_fails() {
 }
 
 #[test]
-fn the_table_groups_findings_by_rule_and_ends_with_a_summary() {
+fn the_table_puts_problems_first_and_ends_with_a_summary() {
     let r = run(&[
         "audit",
         "fixtures/faq7-sync-paused",
@@ -582,7 +582,7 @@ fn an_export_with_skipped_checks_is_never_headed_as_a_bare_pass() {
         (
             "ja",
             "table",
-            "13 件中 6 件の確認は未実施]",
+            "(確認項目 13件中 6件は未確認)]",
             "必要なデータがエクスポートに含まれていない",
         ),
         (
@@ -594,7 +594,7 @@ fn an_export_with_skipped_checks_is_never_headed_as_a_bare_pass() {
         (
             "ja",
             "markdown",
-            "13 件中 6 件の確認は未実施",
+            "(確認項目 13件中 6件は未確認)",
             "必要なデータがエクスポートに含まれていない",
         ),
     ] {

@@ -469,3 +469,95 @@ proptest! {
         }
     }
 }
+
+/// Statements a rule may be made of: ordinary ones and the hostile families of
+/// docs/security.md. `true` marks one that must end the rule in `error` when it runs.
+const STATEMENTS: &[(&str, bool)] = &[
+    ("a.sort(|x, y| x - y);", false),
+    ("a.sort(|x, y| { throw \"boom\"; });", true),
+    ("a.sort(|x, y| parse_time(x, y));", true),
+    ("a.dedup(|x, y| parse_time(x, y));", true),
+    ("a.dedup(|x, y| x == y);", false),
+    ("s.pad(100000, \"y\");", false),
+    ("let t = join([1, 2, 3], s);", false),
+    (
+        "let t = join(a, s); t.pad(900000, \"z\"); join([t, t, t], t);",
+        true,
+    ),
+    ("s.replace(\"x\", \"yy\");", false),
+    (
+        "let big = \"y\"; big.pad(1000000, \"y\"); big.replace(\"y\", big);",
+        true,
+    ),
+    ("for i in 0..1000 { let g = f; f = |x| g.call(x); }", false),
+    (
+        "print(a); debug(doc); print(to_json(doc.crm.users));",
+        false,
+    ),
+    (
+        "let n = \"x\"; n.pad(1000000, \"x\"); let p = []; p.pad(100000, Fn(n)); print(p);",
+        true,
+    ),
+    ("let m = #{}; m.x = a;", false),
+    ("const K = #{}; K.x = 1;", true),
+    ("sleep(1);", true),
+    ("loop { let q = []; q.pad(100000, doc); }", true),
+    (
+        "let fs = []; for i in 0..200 { let big = \"y\"; big.pad(1000000, \"y\"); fs.push(Fn(\"g\").curry(big + i)); }",
+        true,
+    ),
+    ("return [pass(\"c\", \"early\")];", false),
+    ("return 1;", true),
+];
+
+fn rule_body() -> impl Strategy<Value = Vec<usize>> {
+    prop::collection::vec(0..STATEMENTS.len(), 1..6)
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// A rule made of any mix of ordinary and hostile statements compiles or is refused,
+    /// and when it runs it ends, never aborts the process, and ends in `error` whenever a
+    /// hostile statement runs before it returns: no such rule reads as a pass.
+    #[test]
+    fn any_rule_source_ends_in_findings_or_error_never_in_an_abort(body in rule_body()) {
+        let (engine, _, limits) = engine_and_rules();
+        let limits = Limits {
+            timeout: Duration::from_millis(300),
+            max_memory: 64 << 20,
+            ..limits.clone()
+        };
+        let statements: Vec<&str> = body.iter().map(|&i| STATEMENTS[i].0).collect();
+        let src = format!(
+            "const META = #{{ faq: 9, title: #{{ja: \"t\", en: \"t\"}}, description: #{{ja: \"d\", en: \"d\"}},\n  checks: #{{ \"c\": #{{ statuses: [\"pass\"], remedy: #{{ja: \"r\", en: \"r\"}} }} }} }};\nfn g(x) {{ x }}\nfn audit(doc) {{\n let a = [3, 1, 2]; let s = \"x\"; let f = |x| x;\n {}\n [pass(\"c\", \"ok\")]\n}}\n",
+            statements.join("\n ")
+        );
+        let rule = crmdesk_audit::rules::Rule::compile(
+            engine,
+            "fuzzed",
+            crmdesk_audit::rules::Origin::Builtin,
+            &src,
+        );
+        let doc = query_doc();
+        let started = std::time::Instant::now();
+        let r = on_rule_thread(|| {
+            let root = Node::root(&doc.root);
+            crmdesk_audit::rules::run::run(engine, &limits, &rule, doc, &root)
+        });
+        prop_assert!(started.elapsed() < Duration::from_secs(20), "{src}: {:?}", started.elapsed());
+        // Statements before the first `return` run; a hostile one among them is an error.
+        let ran: Vec<usize> = body
+            .iter()
+            .copied()
+            .take_while(|&i| !STATEMENTS[i].0.starts_with("return ["))
+            .collect();
+        let hostile = ran.iter().any(|&i| STATEMENTS[i].1);
+        if hostile {
+            prop_assert_eq!(r.status, crmdesk_audit::Status::Error, "{}\n{:?}", src, r.findings);
+        }
+        for f in &r.findings {
+            prop_assert!(!f.message.en.contains("panicked"), "{src}: {:?}", f.message);
+        }
+    }
+}

@@ -458,8 +458,9 @@ fn symlink_loops_pipes_and_devices_neither_hang_nor_stop_the_batch() {
         let msg = load_error(export(&o.json, "pipe.json"));
         assert!(msg.contains("not a regular file"), "{msg}");
     }
+    // A link out of the batch is refused before anything could read it.
     let msg = load_error(export(&o.json, "zero.json"));
-    assert!(msg.contains("not a regular file"), "{msg}");
+    assert!(msg.contains("outside the directory of exports"), "{msg}");
 }
 
 /// The effective user id, from /proc (no libc binding needed).
@@ -537,4 +538,38 @@ fn an_unreadable_file_in_a_batch_is_an_error_naming_it() {
     let msg = load_error(export(&o.json, "acme"));
     assert!(msg.contains("batch/acme/crm/users.json"), "{msg}");
     assert_eq!(statuses(export(&o.json, "good.json")).len(), 8);
+}
+
+#[test]
+fn a_batch_never_audits_what_its_links_point_to_outside_it() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().expect("outside");
+    let batch = tempfile::tempdir().expect("batch");
+    std::fs::create_dir_all(outside.path().join("bundle/crm")).expect("mkdir");
+    std::fs::write(outside.path().join("bundle/crm/users.json"), "[]").expect("write");
+    std::fs::write(outside.path().join("single.json"), "{\"crm\": {}}").expect("write");
+    std::fs::create_dir_all(batch.path().join("inside/crm")).expect("mkdir");
+    std::fs::write(batch.path().join("inside/crm/users.json"), "[]").expect("write");
+    symlink(
+        outside.path().join("bundle"),
+        batch.path().join("linked-dir"),
+    )
+    .expect("symlink");
+    symlink(
+        outside.path().join("single.json"),
+        batch.path().join("linked.json"),
+    )
+    .expect("symlink");
+    // A link to an export inside the batch is fine.
+    symlink(batch.path().join("inside"), batch.path().join("alias")).expect("symlink");
+    let o = audit(&[batch.path()], &[]);
+    for name in ["linked-dir", "linked.json"] {
+        let msg = load_error(export(&o.json, name));
+        assert!(
+            msg.contains("outside the directory of exports"),
+            "{name}: {msg}"
+        );
+    }
+    assert_eq!(statuses(export(&o.json, "alias")).len(), 8);
+    assert_eq!(statuses(export(&o.json, "inside")).len(), 8);
 }

@@ -274,3 +274,162 @@ fn a_constant_read_inside_a_function_without_global_gets_a_hint() {
         r.stderr
     );
 }
+
+#[test]
+fn rules_new_never_writes_through_a_link_even_a_dangling_one() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let outside = tempfile::tempdir().expect("outside");
+    let target = outside.path().join("planted.rhai");
+    std::fs::create_dir(tmp.path().join("r")).expect("mkdir");
+    std::os::unix::fs::symlink(&target, tmp.path().join("r/evil.rhai")).expect("symlink");
+    let r = run_in(tmp.path(), &["rules", "new", "evil", "--dir", "r"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    assert!(!target.exists(), "rules new wrote through the link");
+    // A link in place of the cases directory is refused the same way.
+    std::os::unix::fs::symlink(outside.path(), tmp.path().join("r/other.tests")).expect("symlink");
+    let r = run_in(tmp.path(), &["rules", "new", "other", "--dir", "r"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(std::fs::read_dir(outside.path()).expect("ls").count(), 0);
+}
+
+#[test]
+fn a_rule_with_a_huge_literal_is_refused_at_once_naming_the_limit() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let checks: Vec<String> = (0..100_000)
+        .map(|i| {
+            format!("\"c{i}\": #{{ statuses: [\"pass\"], remedy: #{{ja: \"r\", en: \"r\"}} }}")
+        })
+        .collect();
+    let src = format!(
+        "const META = #{{ faq: 9, title: #{{ja: \"t\", en: \"t\"}}, description: #{{ja: \"d\", en: \"d\"}},\n  checks: #{{ {} }} }};\nfn audit(doc) {{ [pass(\"c0\", \"ok\")] }}\n",
+        checks.join(",\n")
+    );
+    std::fs::write(tmp.path().join("huge.rhai"), src).expect("write");
+    let rules = tmp.path().display().to_string();
+    // Rhai compares each key of a map literal with all before it; uncapped, this took minutes.
+    let r = run(&["rules", "check", "--rules", &rules]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert!(out.contains("huge.rhai:1026:"), "{out}");
+    assert!(out.contains("exceeds the maximum limit (1024)"), "{out}");
+}
+
+#[test]
+fn an_assignment_into_a_constant_is_refused_by_rules_check_at_its_line() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        tmp.path().join("consts.rhai"),
+        "const META = #{ faq: 9, title: #{ja: \"t\", en: \"t\"}, description: #{ja: \"d\", en: \"d\"},\n  checks: #{ \"c\": #{ statuses: [\"pass\"], remedy: #{ja: \"r\", en: \"r\"} } } };\nfn audit(doc) {\n    const M = #{};\n    M.x = 1;\n    [pass(\"c\", `${M}`)]\n}\n",
+    )
+    .expect("write");
+    let rules = tmp.path().display().to_string();
+    let r = run(&["rules", "check", "--rules", &rules]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        out.contains("consts.rhai:5:5: assignment into the constant `M`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rules_test_reports_a_rule_that_does_not_compile_once_with_a_suggestion() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = run_in(tmp.path(), &["rules", "new", "typo-rule", "--rules", "r"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let path = tmp.path().join("r/typo-rule.rhai");
+    let src = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        src.replace("where_missing(users", "where_mising(users"),
+    )
+    .expect("write");
+    let r = run_in(tmp.path(), &["rules", "test", "--rules", "r"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout.matches("FAIL").count(), 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("FAIL typo-rule/(compile)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("unknown function `where_mising`, did you mean `where_missing`?"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn rules_new_writes_a_case_for_each_status_asked_for_and_they_pass() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = run_in(
+        tmp.path(),
+        &[
+            "rules",
+            "new",
+            "users-have-agents",
+            "--rules",
+            "r",
+            "--statuses",
+            "pass,warn,skip",
+            "--needs",
+            "crm.users,desk.agents",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let src = std::fs::read_to_string(tmp.path().join("r/users-have-agents.rhai")).expect("read");
+    assert!(
+        src.contains(r#"statuses: ["pass", "warn", "skip"]"#),
+        "{src}"
+    );
+    assert!(
+        src.contains(r#"needs: ["crm.users", "desk.agents"]"#),
+        "{src}"
+    );
+    assert!(!src.contains("faq: 99"), "{src}");
+    for case in ["passes", "warns", "skips-without-crm-users"] {
+        assert!(
+            tmp.path()
+                .join("r/users-have-agents.tests")
+                .join(case)
+                .join("expect.json")
+                .exists(),
+            "{case}"
+        );
+    }
+    let r = run_in(tmp.path(), &["rules", "test", "--rules", "r"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("ok   users-have-agents/(coverage)"),
+        "{}",
+        r.stdout
+    );
+    // A status that is no status, and a part that is no part, are usage errors.
+    let r = run_in(
+        tmp.path(),
+        &[
+            "rules", "new", "x-rule", "--rules", "r", "--needs", "crm.user",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("did you mean `crm.users`?"),
+        "{}",
+        r.stderr
+    );
+    let r = run_in(
+        tmp.path(),
+        &[
+            "rules",
+            "new",
+            "x-rule",
+            "--rules",
+            "r",
+            "--statuses",
+            "pass,error",
+        ],
+    );
+    assert_eq!(r.code, 2);
+}

@@ -30,6 +30,14 @@ const KEYS: &[&str] = &[
     "Zoho-oauthtoken",
     "api_key",
     "private_key",
+    "secret_key",
+    "aws_secret_access_key",
+    "signing_key",
+    "pwd",
+    "password1",
+    "auth.bearer",
+    "password ",
+    "a_key_longer_than_sixty_four_bytes_that_still_names_a_credential_refresh_token",
 ];
 
 /// Plants secrets into every object of `v`, cycling through key spellings and value

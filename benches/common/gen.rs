@@ -28,6 +28,9 @@ pub struct Spec {
     pub crm_contacts: usize,
     pub desk_contacts: usize,
     pub tickets: usize,
+    /// Percent of tickets shared with one or two other departments; 0: 1 ticket in 500
+    /// (with one other), as the generator always made them.
+    pub shared_pct: u32,
 }
 
 pub const SIZES: &[Spec] = &[
@@ -40,6 +43,7 @@ pub const SIZES: &[Spec] = &[
         crm_contacts: 40,
         desk_contacts: 40,
         tickets: 100,
+        shared_pct: 0,
     },
     Spec {
         name: "typical",
@@ -50,6 +54,7 @@ pub const SIZES: &[Spec] = &[
         crm_contacts: 5_000,
         desk_contacts: 5_000,
         tickets: 20_000,
+        shared_pct: 0,
     },
     Spec {
         name: "large",
@@ -60,6 +65,7 @@ pub const SIZES: &[Spec] = &[
         crm_contacts: 200_000,
         desk_contacts: 200_000,
         tickets: 500_000,
+        shared_pct: 0,
     },
     Spec {
         name: "huge",
@@ -70,6 +76,7 @@ pub const SIZES: &[Spec] = &[
         crm_contacts: 1_000_000,
         desk_contacts: 1_000_000,
         tickets: 2_000_000,
+        shared_pct: 0,
     },
 ];
 
@@ -719,13 +726,41 @@ impl Gen {
         let dept = (h >> 16) as usize % n;
         // A few re-saved tickets carry the department id as a number.
         let department = self.dept_id_json(dept, t % 37 == 5);
-        let shared = if t % 500 == 3 && n > 1 {
-            let other = (dept + 1 + (h >> 24) as usize % (n - 1)) % n;
-            format!(
-                r#"[{{"id":"{}","name":"{}","type":"READ_ONLY"}}]"#,
-                self.dept_id_text(other),
-                self.dept_name(other)
-            )
+        let shared = if self.spec.shared_pct == 0 {
+            if t % 500 == 3 && n > 1 {
+                let other = (dept + 1 + (h >> 24) as usize % (n - 1)) % n;
+                format!(
+                    r#"[{{"id":"{}","name":"{}","type":"READ_ONLY"}}]"#,
+                    self.dept_id_text(other),
+                    self.dept_name(other)
+                )
+            } else {
+                "[]".to_string()
+            }
+        } else if self.h(6, t) % 100 < u64::from(self.spec.shared_pct) && n > 1 {
+            // Shared with one other department, or (when there are enough) two.
+            let h6 = self.h(7, t);
+            let count = if n > 2 { 1 + (h6 % 2) as usize } else { 1 };
+            let first = 1 + (h6 >> 8) as usize % (n - 1);
+            let mut others = vec![(dept + first) % n];
+            if count == 2 {
+                let second = 1 + (h6 >> 16) as usize % (n - 1);
+                let d2 = (dept + second) % n;
+                if d2 != others[0] {
+                    others.push(d2);
+                }
+            }
+            let items: Vec<String> = others
+                .iter()
+                .map(|&o| {
+                    format!(
+                        r#"{{"id":"{}","name":"{}","type":"READ_ONLY"}}"#,
+                        self.dept_id_text(o),
+                        self.dept_name(o)
+                    )
+                })
+                .collect();
+            format!("[{}]", items.join(","))
         } else {
             "[]".to_string()
         };
@@ -970,8 +1005,41 @@ fn pages(
     Ok(())
 }
 
-/// Writes the bundle form into `dir` (which must not exist yet, or be empty).
+/// A list part: a page directory `dir/` (`paged`), or the one file `dir.json` holding
+/// every record in one response (as saved with a large `per_page`, or merged).
+fn list_part(
+    dir: &Path,
+    n: usize,
+    per: usize,
+    crm: bool,
+    paged: bool,
+    rec: impl Fn(&mut dyn Write, usize) -> io::Result<()>,
+) -> io::Result<()> {
+    if paged {
+        return pages(dir, n, per, crm, rec);
+    }
+    file(&dir.with_extension("json"), |w| {
+        w.write_all(br#"{"data":"#)?;
+        array(w, 0..n, &rec)?;
+        if crm {
+            write!(w, r#","info":{}"#, crm_info(per, n, 1, false))?;
+        }
+        w.write_all(b"}")
+    })
+}
+
+/// Writes the bundle form into `dir` (which must not exist yet, or be empty), the big
+/// lists (contacts, tickets) as page directories.
 pub fn write_bundle(g: &Gen, dir: &Path) -> io::Result<()> {
+    write_bundle_as(g, dir, true)
+}
+
+/// Writes the bundle form with each list in one file (`desk/tickets.json`, ...).
+pub fn write_lists(g: &Gen, dir: &Path) -> io::Result<()> {
+    write_bundle_as(g, dir, false)
+}
+
+fn write_bundle_as(g: &Gen, dir: &Path, paged: bool) -> io::Result<()> {
     let s = g.spec;
     let crm = dir.join("crm");
     let desk = dir.join("desk");
@@ -1017,11 +1085,12 @@ pub fn write_bundle(g: &Gen, dir: &Path) -> io::Result<()> {
             },
         )?;
     }
-    pages(
+    list_part(
         &crm.join("contacts"),
         s.crm_contacts,
         CRM_PAGE,
         true,
+        paged,
         |w, i| g.crm_contact(w, i),
     )?;
     file(&desk.join("organizations.json"), |w| {
@@ -1039,18 +1108,20 @@ pub fn write_bundle(g: &Gen, dir: &Path) -> io::Result<()> {
         array(w, 0..s.agents, |w, a| g.agent(w, a))?;
         w.write_all(b"}")
     })?;
-    pages(
+    list_part(
         &desk.join("contacts"),
         s.desk_contacts,
         DESK_PAGE,
         false,
+        paged,
         |w, j| g.desk_contact(w, j),
     )?;
-    pages(
+    list_part(
         &desk.join("tickets"),
         s.tickets,
         DESK_PAGE,
         false,
+        paged,
         |w, t| g.ticket(w, t),
     )?;
     file(&dir.join("integration.json"), |w| g.integration(w))

@@ -27,6 +27,56 @@ pub enum Command {
     Query(QueryArgs),
     /// Audit two exports and report what changed, rule by rule and check by check.
     Diff(DiffArgs),
+    /// Fetch a complete export from the Zoho APIs (read-only) into a new bundle directory.
+    Collect(CollectArgs),
+}
+
+/// `collect` (cli.md). Credentials come from the environment only: ZOHO_CLIENT_ID,
+/// ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (a self client), or ZOHO_ACCESS_TOKEN.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Credentials: ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN (a self client \
+                  with the CRM and Desk read scopes), or ZOHO_ACCESS_TOKEN; from the environment only. \
+                  Exit status: 0 every part complete; 1 written, but some part is incomplete or holds \
+                  a saved API error; 2 nothing written. See docs/collect.md."
+)]
+pub struct CollectArgs {
+    /// The bundle to create; refused when it exists and is not empty.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Data centre: com, eu, in, com.au, jp, ca, sa, uk, com.cn.
+    #[arg(long, value_name = "DC", default_value = "com",
+          value_parser = ["com", "eu", "in", "com.au", "jp", "ca", "sa", "uk", "com.cn"])]
+    pub dc: String,
+
+    /// The accounts server [default: the data centre's].
+    #[arg(long, value_name = "URL")]
+    pub accounts_url: Option<String>,
+
+    /// The CRM API host [default: the token response's api_domain, else the data centre's].
+    #[arg(long, value_name = "URL")]
+    pub crm_url: Option<String>,
+
+    /// The Zoho Desk host [default: the data centre's].
+    #[arg(long, value_name = "URL")]
+    pub desk_url: Option<String>,
+
+    /// The Desk organization (portal) id to export [default: the isDefault one, else the only one].
+    #[arg(long, value_name = "ID")]
+    pub desk_org: Option<String>,
+
+    /// Stop each list after N records (a quick look); the manifest marks those parts incomplete.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_records: Option<u64>,
+
+    /// Ask the integration.json questions (the settings no API gives) and fill in the answers.
+    #[arg(long)]
+    pub ask: bool,
+
+    /// Language of the checklist and questions [default: ja when LANG starts with ja, else en].
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
 }
 
 #[derive(Debug, Args)]
@@ -108,9 +158,21 @@ pub enum RulesCommand {
     New {
         /// The new rule's id (kebab-case), e.g. agents-active.
         id: String,
-        /// Directory to create it in.
-        #[arg(long, value_name = "DIR", default_value = "rules")]
+        /// Directory to create it in (`--rules` too, as the other `rules` commands say).
+        #[arg(
+            long,
+            visible_alias = "rules",
+            value_name = "DIR",
+            default_value = "rules"
+        )]
         dir: PathBuf,
+        /// The statuses the rule's check gives, e.g. pass,warn,skip (a case is written for
+        /// each). Without this and --needs: a worked example.
+        #[arg(long, value_delimiter = ',', value_name = "STATUSES")]
+        statuses: Vec<crate::status::Status>,
+        /// The parts of the document the rule reads, e.g. crm.users,desk.agents.
+        #[arg(long, value_delimiter = ',', value_name = "PARTS")]
+        needs: Vec<String>,
     },
 }
 
@@ -172,6 +234,21 @@ pub struct AuditArgs {
     /// RFC 3339 time with an offset that rules treat as now, e.g. 2026-11-24T09:00:00+09:00.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+
+    /// The reader's time zone for times in human reports: an offset (+09:00), UTC, or an
+    /// IANA name (Asia/Tokyo) [default: the offset of --now, else +09:00 for ja, else UTC].
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+
+    /// Table borders: box-drawing characters or ASCII [default: ascii when the terminal
+    /// or locale cannot draw box lines].
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub table_style: Option<TableStyle>,
+
+    /// The terminal draws East-Asian ambiguous characters (box lines, ○, →) two columns
+    /// wide: measure the table that way.
+    #[arg(long)]
+    pub ambiguous_wide: bool,
 
     /// Accepted findings (JSON): each with rule, check, reason, owner, expires, and
     /// optionally an evidence or export pattern. See docs/ci.md.
@@ -241,6 +318,16 @@ pub struct LimitArgs {
     /// Bytes of print/debug output kept per rule run; printing more ends the rule in error.
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 10)]
     pub max_output: u32,
+
+    /// Megabytes one rule run may hold at once; holding more ends the rule in error.
+    #[arg(long, value_name = "MB", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::engine::sandbox::MAX_MEMORY_MB)))]
+    pub max_memory: u32,
+
+    /// Findings one rule may return on one export; more ends the rule in error.
+    #[arg(long, value_name = "N", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_findings: u32,
 }
 
 /// The highest `--max-call-levels`: a rule thread's 64 MiB stack holds this many levels
@@ -255,6 +342,13 @@ pub enum Format {
     Sarif,
     Markdown,
     Github,
+    Html,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TableStyle {
+    Unicode,
+    Ascii,
 }
 
 /// `FORMAT=FILE` for `--report`.
@@ -263,7 +357,7 @@ fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{s}`: write FORMAT=FILE, e.g. sarif=results.sarif"))?;
     let format = Format::from_str(format, true).map_err(|_| {
-        format!("`{format}`: not a format (table, json, junit, sarif, markdown, github)")
+        format!("`{format}`: not a format (table, json, junit, sarif, markdown, github, html)")
     })?;
     if file.is_empty() {
         return Err(format!("`{s}`: the file name is missing"));

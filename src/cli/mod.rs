@@ -2,10 +2,12 @@
 //! This is the only layer that writes to stdout or stderr.
 
 pub mod args;
+mod collect_cmd;
 mod diff_cmd;
 pub mod output;
 mod progress;
 mod query_cmd;
+mod report_info;
 mod rules_cmd;
 
 use crate::audit::{self, ExportOutcome};
@@ -34,6 +36,7 @@ pub fn main() -> ExitCode {
         Command::Rules(r) => rules_cmd::run(&r),
         Command::Query(q) => query_cmd::run(&q),
         Command::Diff(d) => diff_cmd::run(&d),
+        Command::Collect(c) => collect_cmd::run(&c),
     };
     ExitCode::from(code.unwrap_or_else(|e| {
         eprintln!("error: {e}");
@@ -102,31 +105,56 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
         .collect();
     let places = if formats
         .iter()
-        .any(|f| matches!(f, Format::Sarif | Format::Github))
+        .any(|f| matches!(f, Format::Sarif | Format::Github | Format::Html))
     {
         places(&outcomes)
     } else {
         report::Places::new()
     };
+    let info = report_info::info(
+        &outcomes,
+        &catalogue,
+        &audit_time,
+        a.now.as_deref(),
+        a.tz.as_deref(),
+        lang,
+        formats.contains(&Format::Html),
+    )?;
     let cx = report::Context {
         outcomes: &outcomes,
         lang,
         catalogue: &catalogue,
         waivers: &waiver_report,
         places: &places,
+        info: &info,
     };
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
-    emit(a.output.as_deref(), &render(a.format, &cx, to_terminal))?;
+    let look = TableLook {
+        style: a.table_style,
+        ambiguous_wide: a.ambiguous_wide,
+    };
+    emit(
+        a.output.as_deref(),
+        &render(a.format, &cx, to_terminal, look),
+    )?;
     for (format, file) in &a.reports {
-        output::write_atomically(file, render(*format, &cx, false).as_bytes())?;
+        output::write_atomically(file, render(*format, &cx, false, look).as_bytes())?;
     }
     Ok(exit_status(&outcomes, a.fail_on, !problems.is_empty()))
 }
 
+/// What `--table-style` and `--ambiguous-wide` asked of the table.
+#[derive(Clone, Copy)]
+struct TableLook {
+    style: Option<args::TableStyle>,
+    ambiguous_wide: bool,
+}
+
 /// One report in one format; only `table` cares whether it goes to a terminal.
-fn render(format: Format, cx: &report::Context, to_terminal: bool) -> String {
+fn render(format: Format, cx: &report::Context, to_terminal: bool, look: TableLook) -> String {
     match format {
-        Format::Table => report::table::render(cx, table_style(to_terminal)),
+        Format::Table => report::table::render(cx, table_style(to_terminal, look)),
+        Format::Html => report::html::render(cx),
         Format::Json => report::json::render(cx),
         Format::Junit => report::junit::render(cx),
         Format::Sarif => report::sarif::render(cx),
@@ -259,6 +287,8 @@ pub(crate) fn limits(a: &LimitArgs) -> Result<Limits, String> {
         max_array_size: a.max_array_size as usize,
         max_map_size: a.max_map_size as usize,
         max_output: a.max_output as usize,
+        max_memory: (a.max_memory as usize) << 20,
+        max_findings: a.max_findings as usize,
     })
 }
 
@@ -289,16 +319,23 @@ pub(crate) fn rule_dirs(a: &RuleArgs) -> Vec<PathBuf> {
     }
 }
 
-fn table_style(to_terminal: bool) -> report::table::Style {
+fn table_style(to_terminal: bool, look: TableLook) -> report::table::Style {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let width = if to_terminal {
         terminal_width().unwrap_or(120)
     } else {
         120
     };
+    let ascii = match look.style {
+        Some(args::TableStyle::Ascii) => true,
+        Some(args::TableStyle::Unicode) => false,
+        None => to_terminal && !report_info::can_draw_boxes(),
+    };
     report::table::Style {
         color: to_terminal && !no_color,
         width,
+        ascii,
+        ambiguous_wide: look.ambiguous_wide,
     }
 }
 

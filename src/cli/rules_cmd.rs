@@ -5,7 +5,7 @@ use super::args::{ListFormat, RuleArgs, RulesCommand, TestFormat};
 use crate::engine::{self, Limits};
 use crate::rules::cases::{CaseOutcome, cases_for, run_case};
 use crate::rules::run::on_rule_thread;
-use crate::rules::{Catalogue, Origin, Rule};
+use crate::rules::{Catalogue, Origin, Rule, scaffold};
 use crate::status::Status;
 use crate::suggest::did_you_mean;
 use crate::text::Lang;
@@ -30,7 +30,12 @@ pub fn run(cmd: &RulesCommand) -> Result<u8, String> {
             output,
             limits,
         } => test(rules, *format, output.as_deref(), &super::limits(limits)?),
-        RulesCommand::New { id, dir } => new(id, dir),
+        RulesCommand::New {
+            id,
+            dir,
+            statuses,
+            needs,
+        } => new(id, dir, statuses, needs),
     }
 }
 
@@ -63,7 +68,10 @@ fn list(a: &RuleArgs, format: ListFormat, lang: Lang) -> Result<u8, String> {
             t.load_preset(presets::UTF8_FULL_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Dynamic)
                 .set_width(120)
-                .set_header(vec!["id", "FAQ", "title", "source"]);
+                .set_header(match lang {
+                    Lang::En => vec!["id", "FAQ", "title", "source"],
+                    Lang::Ja => vec!["ルールID", "FAQ", "確認内容", "ファイル"],
+                });
             for r in &cat.rules {
                 t.add_row(vec![
                     r.id.clone(),
@@ -93,8 +101,18 @@ fn explain(id: &str, a: &RuleArgs, lang: Lang) -> Result<u8, String> {
     let c = rule.compiled.as_ref().map_err(|p| p.join("\n"))?;
     let m = &c.meta;
     let (h_needs, h_checks, h_remedy, h_source) = match lang {
-        Lang::En => ("Reads", "Checks", "Remedy", "Source"),
-        Lang::Ja => ("使うデータ", "チェック", "対処", "ファイル"),
+        Lang::En => (
+            "Reads",
+            "Checks (in the FAQ's order of causes)",
+            "Remedy",
+            "Source",
+        ),
+        Lang::Ja => (
+            "使うデータ",
+            "確認項目(FAQに記載の原因の順)",
+            "対応方法",
+            "ファイル",
+        ),
     };
     let mut s = String::new();
     let _ = writeln!(s, "{} (FAQ {}): {}\n", rule.id, m.faq, m.title.get(lang));
@@ -110,9 +128,21 @@ fn explain(id: &str, a: &RuleArgs, lang: Lang) -> Result<u8, String> {
     );
     let _ = writeln!(s, "{h_source}: {}\n", rule.origin);
     let _ = writeln!(s, "{h_checks}:");
-    for (name, check) in &m.checks {
+    // The FAQ's order of causes where it is known, then any other check by name.
+    let order = crate::report::explain::order(&rule.id).unwrap_or(&[]);
+    let mut checks: Vec<(&String, &crate::rules::meta::CheckMeta)> = m.checks.iter().collect();
+    checks.sort_by_key(|(name, _)| order.iter().position(|o| o == name).unwrap_or(usize::MAX));
+    for (name, check) in checks {
         let statuses: Vec<&str> = check.statuses.iter().map(|s| s.as_str()).collect();
         let _ = writeln!(s, "  {name}  [{}]", statuses.join(", "));
+        for (st, w) in crate::report::explain::when(name) {
+            let _ = writeln!(
+                s,
+                "    {}: {}",
+                crate::report::words::status(*st).get(lang),
+                w.get(lang)
+            );
+        }
         let _ = writeln!(s, "    {h_remedy}: {}", check.remedy.get(lang));
     }
     super::emit(None, &s)?;
@@ -169,6 +199,15 @@ fn test(
     let lines: Vec<Line> = on_rule_thread(|| {
         let mut lines = Vec::new();
         for (rule, dir) in &with_files {
+            // A rule that does not compile is reported once, not once per case.
+            if let Err(problems) = &rule.compiled {
+                lines.push(Line {
+                    rule: rule.id.clone(),
+                    case: "(compile)".to_owned(),
+                    failures: problems.clone(),
+                });
+                continue;
+            }
             let cases = cases_for(dir, &rule.id);
             let outcomes: Vec<CaseOutcome> = cases
                 .iter()
@@ -288,16 +327,18 @@ fn junit_report(lines: &[Line]) -> Result<String, String> {
         .map_err(|e| format!("cannot write JUnit XML: {e}"))
 }
 
-fn new(id: &str, dir: &Path) -> Result<u8, String> {
+fn new(id: &str, dir: &Path, statuses: &[Status], needs: &[String]) -> Result<u8, String> {
     if !crate::rules::meta::is_kebab(id) {
         return Err(format!(
             "`{id}`: a rule id is kebab-case (lower-case words joined by `-`), e.g. agents-active"
         ));
     }
+    let spec = spec(id, statuses, needs)?;
     let rule_path = dir.join(format!("{id}.rhai"));
     let tests = dir.join(format!("{id}.tests"));
     for p in [&rule_path, &tests] {
-        if p.exists() {
+        // `symlink_metadata`: a dangling link counts as existing (writing would follow it).
+        if p.symlink_metadata().is_ok() {
             return Err(format!(
                 "{}: already exists; choose another id or remove it",
                 p.display()
@@ -308,105 +349,74 @@ fn new(id: &str, dir: &Path) -> Result<u8, String> {
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
         }
-        std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))
+        // `create_new`: never through a link, never over a file that appeared meanwhile.
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(p)
+            .map_err(|e| {
+                format!(
+                    "{}: {e} (rules new writes only new files, never through a link)",
+                    p.display()
+                )
+            })?;
+        std::io::Write::write_all(&mut f, text.as_bytes())
+            .map_err(|e| format!("{}: {e}", p.display()))
     };
-    write(&rule_path, &scaffold::rule(id))?;
-    for (case, export, expect) in scaffold::cases(id) {
-        write(&tests.join(case).join("export.json"), &export)?;
-        write(&tests.join(case).join("expect.json"), &expect)?;
+    let files = scaffold::files(&spec);
+    for (rel, text) in &files {
+        write(&dir.join(rel), text)?;
     }
-    let t = tests.display();
+    let cases: Vec<String> = files
+        .iter()
+        .filter_map(|(rel, _)| rel.strip_suffix("/expect.json"))
+        .filter_map(|c| c.rsplit('/').next().map(|c| format!("{c}/")))
+        .collect();
     super::emit(
         None,
         &format!(
-            "created {}\ncreated {t}/passes/, {t}/fails/ and {t}/skips-without-users/\nnext: edit the rule, then run\n  crmdesk-audit rules test --rules {} --only {id}\n",
+            "created {}\ncreated in {}/: {}\nnext: edit the rule, then run\n  crmdesk-audit rules check --rules {dir}\n  crmdesk-audit rules test --rules {dir} --only {id}\n",
             rule_path.display(),
-            dir.display()
+            tests.display(),
+            cases.join(", "),
+            dir = dir.display()
         ),
     )?;
     Ok(super::SUCCESS)
 }
 
-mod scaffold {
-    //! The files `rules new` writes: a small working rule and two cases for it.
-
-    pub fn rule(id: &str) -> String {
-        format!(
-            r#"// {id}: describe in one line what this rule checks.
-// Reference: docs/rule-reference.md. Test: crmdesk-audit rules test --rules <dir> --only {id}
-
-const META = #{{
-    faq: 99,                                   // the FAQ item this rule belongs to
-    title: #{{ ja: "CRMユーザーにメールアドレスがあるか", en: "CRM users have an email address" }},
-    description: #{{
-        ja: "メールアドレスのないCRMユーザーがいないか確認します。",
-        en: "Checks that every CRM user has an email address.",
-    }},
-    needs: ["crm.users"],                      // parts of the export this rule reads
-    checks: #{{
-        "{id}": #{{
-            statuses: ["pass", "fail", "skip"],
-            remedy: #{{ ja: "CRMの[設定]→[ユーザー]でメールアドレスを登録してください。", en: "Add the email in CRM: Setup > Users." }},
-        }},
-    }},
-}};
-
-fn audit(doc) {{
-    let users = doc.crm.users;
-    // Missing data is never a pass: say which part is missing.
-    if users == () {{
-        return [skip("{id}", #{{ ja: "crm.users がエクスポートされていません。", en: "crm.users was not exported." }})];
-    }}
-    // Native helpers scan big lists fast: where_missing keeps the users without an email.
-    let missing = where_missing(users, "email");
-    if missing.is_empty() {{
-        return [pass("{id}", #{{ ja: `CRMユーザー ${{users.len()}} 人全員にメールアドレスがあります。`,
-                                en: `All ${{users.len()}} CRM users have an email address.` }}, users)];
-    }}
-    // One finding per offending user; the evidence points at the user.
-    let findings = [];
-    for u in missing {{
-        findings.push(fail("{id}", #{{ ja: `CRMユーザー ${{u.full_name}} (id ${{u.id}}) にメールアドレスがありません。`,
-                                       en: `CRM user ${{u.full_name}} (id ${{u.id}}) has no email address.` }}, u));
-    }}
-    findings
-}}
-"#
-        )
+/// What `rules new` was asked for, checked: statuses without `error`, parts the document has.
+fn spec(id: &str, statuses: &[Status], needs: &[String]) -> Result<scaffold::Spec, String> {
+    if statuses.is_empty() && needs.is_empty() {
+        return Ok(scaffold::example(id));
     }
-
-    pub fn cases(id: &str) -> Vec<(&'static str, String, String)> {
-        let export = |email: &str| {
-            format!(
-                r#"{{
-  "crm": {{
-    "users": {{ "users": [
-      {{ "id": "5725767000000411001", "full_name": "Sato Haruto", "email": "haruto.sato@example.com", "status": "active" }},
-      {{ "id": "5725767000000411002", "full_name": "Suzuki Yui", "email": {email}, "status": "active" }}
-    ] }}
-  }}
-}}
-"#
-            )
-        };
-        vec![
-            (
-                "passes",
-                export("\"yui.suzuki@example.com\""),
-                format!("{{ \"checks\": {{ \"{id}\": \"pass\" }} }}\n"),
-            ),
-            (
-                "fails",
-                export("null"),
-                format!(
-                    "{{ \"checks\": {{ \"{id}\": {{ \"status\": \"fail\", \"message\": \"Suzuki Yui\", \"evidence\": \"/crm/users/1\" }} }} }}\n"
-                ),
-            ),
-            (
-                "skips-without-users",
-                "{ \"crm\": {} }\n".to_owned(),
-                format!("{{ \"checks\": {{ \"{id}\": \"skip\" }} }}\n"),
-            ),
-        ]
+    let mut spec = scaffold::example(id);
+    if !statuses.is_empty() {
+        if statuses.contains(&Status::Error) {
+            return Err("--statuses: `error` is implied for every rule; list some of pass, warn, fail, skip".to_owned());
+        }
+        let mut s = statuses.to_vec();
+        s.dedup();
+        spec.statuses = s;
     }
+    if !needs.is_empty() {
+        for need in needs {
+            let known = crate::doc::PARTS
+                .iter()
+                .any(|p| need == p || need.starts_with(&format!("{p}.")))
+                || need == "desk.organization";
+            if !known {
+                let parts: Vec<&str> = crate::doc::PARTS.to_vec();
+                let hint = crate::suggest::did_you_mean(need, &parts)
+                    .map(|p| format!(" (did you mean `{p}`?)"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "--needs: `{need}` is not a part of the document{hint}; parts: {}",
+                    parts.join(", ")
+                ));
+            }
+        }
+        spec.needs = needs.to_vec();
+    }
+    Ok(spec)
 }

@@ -64,6 +64,24 @@ impl Object {
             .map(|i| (&self.entries[i].0, &self.entries[i].1))
     }
 
+    /// `get`, looking first at position `hint` and leaving there where `key` was found.
+    /// The records of one list share a shape, so a scan that keeps its hint from one
+    /// record to the next finds each key with one comparison, touching one cache line of
+    /// the record instead of a binary search's several.
+    pub fn get_hinted(&self, key: &str, hint: &std::cell::Cell<usize>) -> Option<&Value> {
+        if let Some((k, v)) = self.entries.get(hint.get())
+            && k.as_str() == key
+        {
+            return Some(v);
+        }
+        let i = self
+            .entries
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()?;
+        hint.set(i);
+        Some(&self.entries[i].1)
+    }
+
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
     }

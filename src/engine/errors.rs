@@ -24,6 +24,40 @@ pub fn helper_error(message: impl Into<String>) -> Box<EvalAltResult> {
     ))
 }
 
+/// Rhai's array methods, which document lists (read-only nodes) do not have.
+const ARRAY_METHODS: &[&str] = &[
+    "map",
+    "filter",
+    "reduce",
+    "reduce_rev",
+    "sort",
+    "sort_by",
+    "sort_desc",
+    "dedup",
+    "retain",
+    "drain",
+    "some",
+    "all",
+    "find",
+    "find_map",
+    "index_of",
+    "for_each",
+    "reverse",
+    "push",
+    "pop",
+    "shift",
+    "insert",
+    "remove",
+    "extract",
+    "splice",
+    "chop",
+    "truncate",
+    "pad",
+    "append",
+    "split",
+    "zip",
+];
+
 /// How many calls of a chain of nested calls an error message names.
 const MAX_CALLS_SHOWN: usize = 4;
 
@@ -77,11 +111,18 @@ pub fn describe(e: &EvalAltResult, limits: &Limits) -> String {
         // A host helper's error (kept apart from what a script throws).
         EvalAltResult::ErrorSystem(_, e) => e.to_string(),
         EvalAltResult::ErrorRuntime(value, pos) => format!("threw {value}{}", at(pos)),
-        EvalAltResult::ErrorFunctionNotFound(sig, pos) if sig.contains("(Node") => format!(
-            "no function {sig}{}: document lists are read-only nodes; use a helper (where_eq, count_eq, \
+        // Rhai's array methods called on a document list: say what to use instead. Other
+        // unknown functions keep Rhai's words (`rules check` finds misspellings earlier).
+        EvalAltResult::ErrorFunctionNotFound(sig, pos)
+            if sig.contains("(Node")
+                && ARRAY_METHODS.contains(&sig.split(' ').next().unwrap_or_default()) =>
+        {
+            format!(
+                "no function {sig}{}: document lists are read-only nodes; use a helper (where_eq, count_eq, \
              index_by, ...) or to_array(list) to get a Rhai array for map/filter/sort",
-            at(pos)
-        ),
+                at(pos)
+            )
+        }
         other => other.to_string(),
     }
 }

@@ -69,6 +69,7 @@ fn discover_one(input: &Path, out: &mut Vec<Result<ExportSource, LoadError>>) {
 /// A directory of exports: bundles and `.json` files below it; other directories are
 /// walked into. Hidden entries (`.git`, `.DS_Store`) are skipped.
 fn walk(root: &Path, out: &mut Vec<Result<ExportSource, LoadError>>) {
+    let real_root = std::fs::canonicalize(root).ok();
     let mut entries = WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
@@ -105,7 +106,21 @@ fn walk(root: &Path, out: &mut Vec<Result<ExportSource, LoadError>>) {
         }
         if file_type.is_symlink() {
             // Links are not walked into (so they cannot loop), but a link that is itself
-            // an export counts; one that cannot be resolved is reported.
+            // an export counts; one that cannot be resolved is reported. A batch never
+            // leaves its directory: a link to something outside it is refused.
+            if let (Ok(real), Some(real_root)) = (std::fs::canonicalize(path), &real_root)
+                && !real.starts_with(real_root)
+            {
+                out.push(Err(error(
+                    &display,
+                    format!(
+                        "is a link to {}, outside the directory of exports, so it was not audited; \
+                         copy the export into the directory instead of linking to it",
+                        real.display()
+                    ),
+                )));
+                continue;
+            }
             match std::fs::metadata(path) {
                 Err(e) => out.push(Err(error(
                     &display,

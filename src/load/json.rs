@@ -5,6 +5,8 @@
 //! time, and turning parse errors into a `LoadError` that says where and what to do.
 //! Exports reach 500 MB, so nothing here goes through `serde_json::Value`.
 
+mod split;
+
 use super::LoadError;
 use super::{ids, secrets};
 use crate::doc::{Object, Value};
@@ -12,6 +14,7 @@ use rhai::ImmutableString;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasherDefault;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,6 +50,15 @@ pub(crate) fn read_file(path: &Path, file: &str) -> Result<Parsed, LoadError> {
                       an export holds only saved API responses: replace it with the saved file"
                 .to_string(),
         });
+    }
+    // A large file (a whole list in one response, a single-file export) is cut at its
+    // arrays' elements and parsed on every core, block by block; anything `split` does
+    // not expect, errors included, is read and parsed whole below, as it always was.
+    if meta.len() >= split::MIN_BYTES
+        && let Ok(input) = std::fs::File::open(path)
+        && let Some(value) = split::read(input, split::Sizes::default())
+    {
+        return Ok(Parsed::Value(value));
     }
     let bytes = std::fs::read(path).map_err(|e| cannot_read(file, &e))?;
     parse(&bytes, file)
@@ -210,7 +222,11 @@ fn classify(key: &str) -> KeyClass {
 ///   (`"Owner": {"name", "id", "email"}`, a ticket's `source`) share one copy.
 #[derive(Default)]
 struct Keys {
-    seen: HashMap<Box<str>, (ImmutableString, KeyClass)>,
+    seen: HashMap<Box<str>, (ImmutableString, KeyClass, usize), BuildHasherDefault<WordHasher>>,
+    /// Per interned key: how well its values hit the string cache (see `string`).
+    sharing: Vec<Sharing>,
+    /// The key whose value is being read (an index into `sharing`).
+    current: usize,
     redacted: Option<ImmutableString>,
     strings: StrCache,
     items: Vec<Value>,
@@ -218,6 +234,117 @@ struct Keys {
     empty_array: Option<Arc<Vec<Value>>>,
     empty_object: Option<Arc<Object>>,
     small_objects: SmallObjects,
+    shapes: Shapes,
+    /// While `split` parses a skeleton: the arrays its placeholder strings stand for.
+    placeholders: Option<Placeholders>,
+}
+
+/// Arrays parsed apart from the text around them (see `split`): the string `prefix` +
+/// `n` in that text stands for `arrays[n]`.
+struct Placeholders {
+    prefix: String,
+    arrays: Vec<Option<Vec<Value>>>,
+}
+
+/// How to sort the entries of an object whose keys come in a known order.
+///
+/// The records of a list repeat one shape (the same keys, in the same order), and keys
+/// are interned: so the permutation that sorts one record's keys sorts the next one's,
+/// found by the keys' identities without comparing any text. A direct-mapped, lossy
+/// cache like the others.
+struct Shapes {
+    slots: Vec<Option<Shape>>,
+}
+
+struct Shape {
+    /// The keys in the order they were read (kept alive, so identities stay unique).
+    keys: Vec<ImmutableString>,
+    /// Swaps that put entries read in `keys` order into sorted order.
+    swaps: Vec<(u16, u16)>,
+    /// The keys are all different (duplicates go the slow way: the last one wins).
+    unique: bool,
+}
+
+impl Default for Shapes {
+    fn default() -> Shapes {
+        Shapes {
+            slots: (0..SHAPE_SLOTS).map(|_| None).collect(),
+        }
+    }
+}
+
+const SHAPE_SLOTS: usize = 256;
+/// Objects with more keys than this are sorted the ordinary way.
+const SHAPE_MAX_KEYS: usize = 256;
+
+/// The identity of an interned key: where its text lives.
+fn key_id(k: &ImmutableString) -> usize {
+    k.as_str().as_ptr() as usize
+}
+
+impl Shapes {
+    fn slot_of(entries: &[(ImmutableString, Value)]) -> usize {
+        let mut h: u64 = FNV_START;
+        for (k, _) in entries {
+            h = (h.rotate_left(5) ^ key_id(k) as u64).wrapping_mul(WORD_MUL);
+        }
+        (h ^ (h >> 29)) as usize % SHAPE_SLOTS
+    }
+
+    /// Sorts `entries` by key; `Some(unique)` when it did, `None` when the object is
+    /// too large for the cache.
+    fn sort(&mut self, entries: &mut [(ImmutableString, Value)]) -> Option<bool> {
+        if entries.len() > SHAPE_MAX_KEYS {
+            return None;
+        }
+        let slot = &mut self.slots[Shapes::slot_of(entries)];
+        let hit = slot.as_ref().is_some_and(|s| {
+            s.keys.len() == entries.len()
+                && s.keys
+                    .iter()
+                    .zip(entries.iter())
+                    .all(|(a, (b, _))| a.ptr_eq(b))
+        });
+        if !hit {
+            *slot = Some(Shape::of(entries));
+        }
+        let shape = slot.as_ref()?;
+        for &(a, b) in &shape.swaps {
+            entries.swap(usize::from(a), usize::from(b));
+        }
+        Some(shape.unique)
+    }
+}
+
+impl Shape {
+    fn of(entries: &[(ImmutableString, Value)]) -> Shape {
+        let n = entries.len();
+        // A stable sort: of equal keys the later stays later (the last one wins).
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| entries[a].0.as_str().cmp(entries[b].0.as_str()));
+        let unique = order
+            .windows(2)
+            .all(|w| entries[w[0]].0.as_str() != entries[w[1]].0.as_str());
+        // Replay the sort as swaps: `at[p]` is the entry now at p, `pos[e]` where e is.
+        let mut at: Vec<usize> = (0..n).collect();
+        let mut pos: Vec<usize> = (0..n).collect();
+        let mut swaps = Vec::new();
+        for (i, &want) in order.iter().enumerate() {
+            let p = pos[want];
+            if p != i {
+                let other = at[i];
+                at.swap(i, p);
+                pos[want] = i;
+                pos[other] = p;
+                swaps.push((i as u16, p as u16));
+            }
+        }
+        Shape {
+            keys: entries.iter().map(|(k, _)| k.clone()).collect(),
+            swaps,
+            unique,
+        }
+    }
 }
 
 /// Objects of at most this many entries, all scalars, are shared when equal.
@@ -236,12 +363,40 @@ impl Default for SmallObjects {
     }
 }
 
-/// FNV-1a over `bytes`, continuing from `h`.
+/// A fast hash of `bytes`, continuing from `h`: eight bytes a step (as FxHash does),
+/// for the caches' slots and the key interner (never for anything an attacker could
+/// exploit beyond a slower parse: the caches are fixed-size and lossy).
 fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
-    for b in bytes {
-        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h.rotate_left(5) ^ w).wrapping_mul(WORD_MUL);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut tail = [0u8; 8];
+        tail[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59))
+            .wrapping_mul(WORD_MUL);
     }
     h
+}
+
+const WORD_MUL: u64 = 0x517c_c1b7_2722_0a95;
+
+/// `fnv` as a `Hasher`, for the key interner's map.
+#[derive(Default, Clone, Copy)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        // Spread the high bits down: the map uses both ends of the hash.
+        self.0 ^ (self.0 >> 31)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv(self.0 ^ FNV_START, bytes);
+    }
 }
 
 const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
@@ -277,7 +432,8 @@ const CACHE_SLOTS: usize = 1 << 15;
 /// A fixed-size, lossy string interner: a value whose slot holds an equal string shares
 /// it; otherwise it takes the slot. Repeated values keep hitting; unique ids just pass.
 struct StrCache {
-    slots: Vec<Option<ImmutableString>>,
+    /// Each string with its hash, so a miss (most unique ids) is told by the hash alone.
+    slots: Vec<Option<(u64, ImmutableString)>>,
 }
 
 impl Default for StrCache {
@@ -289,23 +445,33 @@ impl Default for StrCache {
 }
 
 impl StrCache {
-    fn get(&mut self, s: &str) -> ImmutableString {
+    /// The shared string equal to `s`, and whether it was in the cache.
+    fn get(&mut self, s: &str) -> (ImmutableString, bool) {
         if s.len() > CACHED_STRING_MAX {
-            return s.into();
+            return (s.into(), false);
         }
-        // FNV-1a: short inputs, no setup cost.
         let h = fnv(FNV_START, s.as_bytes());
         let slot = &mut self.slots[(h ^ (h >> 32)) as usize % CACHE_SLOTS];
         match slot {
-            Some(hit) if hit.as_str() == s => hit.clone(),
+            Some((hash, hit)) if *hash == h && hit.as_str() == s => (hit.clone(), true),
             _ => {
                 let fresh: ImmutableString = s.into();
-                *slot = Some(fresh.clone());
-                fresh
+                *slot = Some((h, fresh.clone()));
+                (fresh, false)
             }
         }
     }
 }
+
+/// How often a key's string values were found in the cache, over its first
+/// `SHARING_SAMPLE` values.
+#[derive(Clone, Copy, Debug, Default)]
+struct Sharing {
+    lookups: u32,
+    hits: u32,
+}
+
+const SHARING_SAMPLE: u32 = 1024;
 
 /// More distinct keys than any API response has: past this, the interner starts over,
 /// so a hostile file cannot make it hold on to memory.
@@ -318,11 +484,39 @@ impl Keys {
         self.entries.clear();
         if self.seen.len() > MAX_KEPT_KEYS {
             self.seen.clear();
+            self.sharing.clear();
         }
     }
 
+    /// A string value, shared with an equal one read before when the key's values
+    /// repeat. Values of a key that seldom repeat (ids, times, URLs) skip the cache
+    /// after a sample: looking each one up in a table larger than the CPU's caches would
+    /// cost more than the allocation it seldom saves.
     fn string(&mut self, s: &str) -> Value {
-        Value::Str(self.strings.get(s))
+        let Some(sharing) = self.sharing.get_mut(self.current) else {
+            return Value::Str(self.strings.get(s).0);
+        };
+        if sharing.lookups >= SHARING_SAMPLE && sharing.hits * 8 < sharing.lookups {
+            return Value::Str(s.into());
+        }
+        let (value, hit) = self.strings.get(s);
+        if sharing.lookups < SHARING_SAMPLE {
+            sharing.lookups += 1;
+            sharing.hits += u32::from(hit);
+        }
+        Value::Str(value)
+    }
+
+    /// The array a placeholder string stands for, while a skeleton is parsed.
+    fn placeholder(&mut self, text: &str) -> Option<Value> {
+        let p = self.placeholders.as_mut()?;
+        let n: usize = text.strip_prefix(p.prefix.as_str())?.parse().ok()?;
+        let items = p.arrays.get_mut(n)?.take()?;
+        Some(if items.is_empty() {
+            Value::Array(self.empty_array.get_or_insert_with(Arc::default).clone())
+        } else {
+            Value::Array(Arc::new(items))
+        })
     }
 
     /// The items pushed on the scratch stack since `start`, as one exactly sized array.
@@ -340,8 +534,13 @@ impl Keys {
         }
         let tail = &mut self.entries[start..];
         // Sorted here, `from_entries` finds nothing left to do (duplicates aside).
-        tail.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-        let unique = tail.windows(2).all(|w| w[0].0 != w[1].0);
+        let unique = match self.shapes.sort(tail) {
+            Some(unique) => unique,
+            None => {
+                tail.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+                tail.windows(2).all(|w| w[0].0 != w[1].0)
+            }
+        };
         let hash = if unique {
             small_object_hash(tail)
         } else {
@@ -371,12 +570,16 @@ impl Keys {
     }
 
     fn intern(&mut self, key: &str) -> (ImmutableString, KeyClass) {
-        if let Some((s, class)) = self.seen.get(key) {
+        if let Some((s, class, ix)) = self.seen.get(key) {
+            self.current = *ix;
             return (s.clone(), *class);
         }
         let s: ImmutableString = key.into();
         let class = classify(key);
-        self.seen.insert(key.into(), (s.clone(), class));
+        self.current = self.sharing.len();
+        self.sharing.push(Sharing::default());
+        self.seen
+            .insert(key.into(), (s.clone(), class, self.current));
         (s, class)
     }
 
@@ -459,10 +662,16 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        if let Some(array) = self.keys.placeholder(v) {
+            return Ok(array);
+        }
         Ok(self.keys.string(v))
     }
 
     fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        if let Some(array) = self.keys.placeholder(&v) {
+            return Ok(array);
+        }
         Ok(self.keys.string(&v))
     }
 
@@ -836,6 +1045,181 @@ mod tests {
         assert!(e.message.contains("UTF-16"), "{}", e.message);
         let e = error(b"{\0}\0");
         assert!(e.message.contains("UTF-16"), "{}", e.message);
+    }
+
+    /// What `read_file` gives for a file of `bytes` when it is split (with tiny blocks
+    /// and batches, so every boundary falls everywhere), falling back as it does.
+    fn split_or_whole(bytes: &[u8], sizes: split::Sizes) -> Result<Parsed, LoadError> {
+        match split::read(bytes, sizes) {
+            Some(v) => Ok(Parsed::Value(v)),
+            None => parse(bytes, "t.json"),
+        }
+    }
+
+    fn same(a: &Result<Parsed, LoadError>, b: &Result<Parsed, LoadError>) -> bool {
+        match (a, b) {
+            (Ok(Parsed::Value(x)), Ok(Parsed::Value(y))) => x == y,
+            (Ok(Parsed::Blank), Ok(Parsed::Blank)) => true,
+            (Err(x), Err(y)) => x == y,
+            _ => false,
+        }
+    }
+
+    const TINY: split::Sizes = split::Sizes {
+        block: 3,
+        batch: 5,
+        chunk: 7,
+    };
+
+    #[test]
+    fn a_split_parse_gives_the_document_of_the_whole_parse() {
+        for text in [
+            r#"{"data": [{"id": 1, "departmentIds": [1, 2]}, {"a": [1, [2, {"b": "]"}]]}], "info": {"more_records": false}}"#,
+            r#"[1, 2.5, "x", null, true, {"contactId": 12}]"#,
+            "\u{feff}{\"crm\": {\"users\": {\"users\": [{\"id\": 5725767000000411001}]}}, \"desk\": {\"tickets\": {\"data\": [ ]}}}",
+            r#"{"access_token": ["secret", 1], "departmentIds": [7000000012345, "9"], "data": [], "data": [{"q": "\"[,]\\"}]}"#,
+            r#"{"a\"b": [1]}"#,
+            r#"{"data": [1,]}"#,
+            r#"{"data": [1 2]}"#,
+            r#"{"data": [{"id": 1e400}]}"#,
+            r#"{"data": [1]"#,
+            "  \n ",
+            "",
+        ] {
+            let whole = parse(text.as_bytes(), "t.json");
+            for sizes in [TINY, split::Sizes::default()] {
+                let split = split_or_whole(text.as_bytes(), sizes);
+                assert!(same(&whole, &split), "{text}: {whole:?} vs {split:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_split_parse_cuts_the_arrays_and_keeps_ids_and_secrets_as_the_whole_parse() {
+        let text = r#"{"data": [{"departmentIds": [1, 2], "id": 3}], "x": {"access_token": [1]}}"#;
+        let v = match split::read(text.as_bytes(), TINY) {
+            Some(v) => v,
+            None => panic!("a valid file is split"),
+        };
+        assert_eq!(v.get_path("data.0.departmentIds.1"), Some(&Value::str("2")));
+        assert_eq!(v.get_path("data.0.id"), Some(&Value::str("3")));
+        assert_eq!(
+            v.get_path("x.access_token"),
+            Some(&Value::str(secrets::REDACTED))
+        );
+    }
+
+    mod split_property {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn leaf() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("null".to_string()),
+                Just("true".to_string()),
+                Just("false".to_string()),
+                any::<i64>().prop_map(|n| n.to_string()),
+                Just("5725767000000411001".to_string()),
+                Just("123456789012345678901234".to_string()),
+                Just("-0.0".to_string()),
+                Just("1.5e3".to_string()),
+                Just(r#""plain""#.to_string()),
+                Just(r#""q\"[,]{}:\\""#.to_string()),
+                Just(r#""\u00e9\ud83d\ude00""#.to_string()),
+                Just(r#""日本語""#.to_string()),
+                Just("\"\"".to_string()),
+            ]
+        }
+
+        fn key() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("data"),
+                Just("id"),
+                Just("contactId"),
+                Just("departmentIds"),
+                Just("access_token"),
+                Just("a"),
+                Just("e\\\"sc"),
+                Just("日本"),
+            ]
+            .prop_map(|k| format!("\"{k}\""))
+        }
+
+        fn space() -> impl Strategy<Value = &'static str> {
+            prop_oneof![Just(""), Just(" "), Just("\n  "), Just("\t\r\n")]
+        }
+
+        fn json() -> impl Strategy<Value = String> {
+            leaf().prop_recursive(5, 64, 6, |inner| {
+                prop_oneof![
+                    (
+                        prop::collection::vec((space(), inner.clone()), 0..6),
+                        space()
+                    )
+                        .prop_map(|(items, end)| {
+                            let parts: Vec<String> =
+                                items.into_iter().map(|(s, v)| format!("{s}{v}")).collect();
+                            format!("[{}{end}]", parts.join(","))
+                        }),
+                    (
+                        prop::collection::vec((space(), key(), space(), inner), 0..6),
+                        space()
+                    )
+                        .prop_map(|(entries, end)| {
+                            let parts: Vec<String> = entries
+                                .into_iter()
+                                .map(|(s, k, t, v)| format!("{s}{k}{t}:{v}"))
+                                .collect();
+                            format!("{{{}{end}}}", parts.join(","))
+                        }),
+                ]
+            })
+        }
+
+        fn sizes() -> impl Strategy<Value = split::Sizes> {
+            (1usize..20, 1usize..40, 1usize..80).prop_map(|(block, batch, chunk)| split::Sizes {
+                block,
+                batch,
+                chunk,
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            #[test]
+            fn split_and_whole_parses_agree_on_valid_text(text in json(), sizes in sizes()) {
+                let whole = parse(text.as_bytes(), "t.json");
+                let split = split_or_whole(text.as_bytes(), sizes);
+                prop_assert!(same(&whole, &split), "{text}: {whole:?} vs {split:?}");
+                // Only a key with an escape above an array makes a valid text go the
+                // sequential way.
+                if whole.is_ok() && !text.contains(r#"e\"sc"#) {
+                    prop_assert!(split::read(text.as_bytes(), sizes).is_some(), "not split: {text}");
+                }
+            }
+
+            #[test]
+            fn split_and_whole_parses_agree_on_damaged_text(
+                text in json(),
+                at in any::<prop::sample::Index>(),
+                cut in any::<bool>(),
+                insert in prop::sample::select(vec!["", ",", "]", "}", "[", "{", "\"", "\\", "x", "\u{0}", "\n", "\u{feff}"]),
+                sizes in sizes(),
+            ) {
+                let mut bytes = text.into_bytes();
+                let i = at.index(bytes.len() + 1);
+                if cut && i < bytes.len() {
+                    bytes.remove(i);
+                }
+                for (k, b) in insert.bytes().enumerate() {
+                    bytes.insert(i + k, b);
+                }
+                let whole = parse(&bytes, "t.json");
+                let split = split_or_whole(&bytes, sizes);
+                prop_assert!(same(&whole, &split), "{:?}: {whole:?} vs {split:?}", String::from_utf8_lossy(&bytes));
+            }
+        }
     }
 
     #[test]

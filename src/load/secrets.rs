@@ -5,39 +5,87 @@
 /// What a secret's value becomes in the loaded document.
 pub const REDACTED: &str = "[REDACTED]";
 
-/// Credential-like key names, lower case, with `-` and `_` left out: a key is compared
-/// in lower case without them, so `access_token`, `Access-Token` and `accessToken` are the
-/// same key. `client_id` is deliberately absent: it identifies an OAuth client but grants
-/// nothing, and audits may need to show it.
-const SECRET_KEYS: &[&str] = &["credential", "credentials", "sessionid"];
-
-/// Endings that make a key a credential whatever comes before them (`access_token`,
-/// `refreshToken`, `client_secret`, `crm_password`, `x-api-key`, `Proxy-Authorization`,
-/// `Set-Cookie`, `Zoho-oauthtoken`). `tokens`, `token_type` and `secretary` do not end so.
-const SECRET_ENDINGS: &[&str] = &[
-    "token",
+/// Words that make a key a credential wherever they stand in it (`client_secret`,
+/// `aws_secret_access_key`, `password1`, `auth.bearer`, `Set-Cookie`). A key is read as
+/// words: split at anything that is not a letter or digit, at a lower-to-upper case step
+/// (`accessToken`) and between letters and digits, and lower-cased.
+const SECRET_WORDS: &[&str] = &[
     "secret",
+    "secrets",
     "password",
+    "passwords",
     "passwd",
+    "pwd",
     "passphrase",
-    "apikey",
-    "privatekey",
+    "credential",
+    "credentials",
+    "bearer",
     "authorization",
     "cookie",
+    "cookies",
+    "sessionid",
+    "apikey",
+    "privatekey",
+    "signingkey",
 ];
 
-/// Is `key` the name of a credential (case-insensitive; `-` and `_` ignored)?
+/// Two words in a row that make a key a credential (`api_key`, `X-API-Key`, `signing_key`,
+/// `session_id`).
+const SECRET_PAIRS: &[(&str, &str)] = &[
+    ("api", "key"),
+    ("private", "key"),
+    ("signing", "key"),
+    ("access", "key"),
+    ("session", "id"),
+];
+
+/// Is `key` the name of a credential? Its words (see `SECRET_WORDS`) decide: a credential
+/// word anywhere, a credential pair of words, or a last word that is or ends in `token`
+/// (`access_token`, `refreshToken`, `Zoho-oauthtoken`, `authtoken`; not `tokens`, not
+/// `token_type`). `client_id` is no credential: it identifies an OAuth client, grants
+/// nothing, and audits may need to show it. No length limit: a long key is read whole.
 pub fn is_secret_key(key: &str) -> bool {
-    // Keys are short; a long one cannot be a credential's name and is not worth folding.
-    if key.len() > 64 {
-        return false;
-    }
-    let folded: String = key
-        .chars()
-        .filter(|c| *c != '-' && *c != '_')
-        .map(|c| c.to_ascii_lowercase())
+    let words = words(key);
+    let named: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !w.bytes().all(|b| b.is_ascii_digit()))
         .collect();
-    SECRET_KEYS.contains(&folded.as_str()) || SECRET_ENDINGS.iter().any(|e| folded.ends_with(e))
+    named.iter().any(|w| SECRET_WORDS.contains(w))
+        || named
+            .windows(2)
+            .any(|p| SECRET_PAIRS.contains(&(p[0], p[1])))
+        || named.last().is_some_and(|w| w.ends_with("token"))
+}
+
+/// The words of a key, lower case (see `SECRET_WORDS`).
+fn words(key: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev: Option<char> = None;
+    for c in key.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev = None;
+            continue;
+        }
+        let boundary = prev.is_some_and(|p| {
+            (p.is_lowercase() && c.is_uppercase())
+                || (p.is_alphabetic() && c.is_numeric())
+                || (p.is_numeric() && c.is_alphabetic())
+        });
+        if boundary && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.extend(c.to_lowercase());
+        prev = Some(c);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -65,6 +113,16 @@ mod tests {
             "id_token",
             "private_key",
             "credentials",
+            "secret_key",
+            "aws_secret_access_key",
+            "signing_key",
+            "pwd",
+            "password1",
+            "auth.bearer",
+            "password ",
+            "Bearer",
+            "sessionId",
+            "a_very_long_prefix_that_goes_on_and_on_past_sixty_four_bytes_before_the_refresh_token",
         ] {
             assert!(is_secret_key(key), "{key} should be a secret");
         }
@@ -83,6 +141,10 @@ mod tests {
             "status",
             "configured_by",
             "associatedDepartmentIds",
+            "secretary",
+            "api_domain",
+            "keywords",
+            "is_passive",
         ] {
             assert!(!is_secret_key(key), "{key} should not be a secret");
         }

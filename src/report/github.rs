@@ -35,14 +35,14 @@ pub fn render(cx: &Context) -> String {
                     props.push(format!("line={}", p.line));
                     props.push(format!("col={}", p.column));
                 }
-                let title = format!("FAQ {} {} / {}", r.faq, r.rule, f.check);
+                let title = format!("{}{} / {}", super::faq_prefix(r.faq), r.rule, f.check);
                 props.push(format!("title={}", property(&title)));
                 let _ = writeln!(
                     out,
                     "::{level} {}::{}: {}",
                     props.join(","),
                     data(&o.path),
-                    data(f.message.get(cx.lang))
+                    data(&super::message_and_remedy(f, cx.lang))
                 );
             }
         }
@@ -51,8 +51,11 @@ pub fn render(cx: &Context) -> String {
 }
 
 /// Escaping for a command's message (GitHub's toolkit: `%`, CR, LF).
+/// Control characters other than line breaks (ESC, NUL, ...) are made visible first: a
+/// log reader is a terminal.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    super::human::neutralise(s, true)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

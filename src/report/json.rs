@@ -1,5 +1,5 @@
 //! `--format json`: exactly the shape of cli.md, in the chosen language. Extra keys:
-//! an export's `present`, `truncated` (lists known to be incomplete) and `notes`, a rule's `output`, a finding's `waiver`, and a
+//! an export's `present`, `truncated` (lists known to be incomplete) and `notes`, a rule's `output`, a finding's `remedy` (what to do, for warn and fail) and `waiver`, and a
 //! top-level `waivers` when a waivers file was given.
 
 use super::{Context, Counts, Summary};
@@ -55,6 +55,9 @@ fn export(o: &ExportOutcome, cx: &Context) -> Value {
                                 "message": f.message.get(lang),
                                 "evidence": f.evidence,
                             });
+                            if let Some(r) = &f.remedy {
+                                v["remedy"] = Value::from(r.get(lang));
+                            }
                             if let Some(w) = &f.waiver {
                                 v["waiver"] = json!({
                                     "reason": w.reason, "owner": w.owner,
@@ -66,7 +69,8 @@ fn export(o: &ExportOutcome, cx: &Context) -> Value {
                         .collect();
                     let mut v = json!({
                         "rule": r.rule,
-                        "faq": r.faq,
+                        // `null` for a rule beyond the FAQ.
+                        "faq": (r.faq > 0).then_some(r.faq),
                         "title": r.title.get(lang),
                         "status": r.status,
                         "findings": findings,

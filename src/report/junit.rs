@@ -1,6 +1,9 @@
 //! `--format junit`: one test case per export x rule (name = rule id, class = export
 //! path): `fail` is a failure, `error` an error, `skip` skipped; every finding, warnings
 //! included, is in the case's output. An export that did not load is one errored case.
+//! Paths and messages are put on one line with their control characters made visible:
+//! CI systems print this file, and a line break in an export's name or a rule's message
+//! could otherwise start a line of the log with `::error` (a workflow command).
 
 use super::{Context, shown_status, waiver_note};
 use crate::status::Status;
@@ -10,14 +13,15 @@ use std::fmt::Write as _;
 pub fn render(cx: &Context) -> String {
     let mut report = Report::new("crmdesk-audit");
     for o in cx.outcomes {
-        let mut suite = TestSuite::new(o.path.as_str());
+        let path = one_line(&o.path);
+        let mut suite = TestSuite::new(path.as_str());
         match &o.result {
             Err(e) => {
                 let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
                 st.set_message("the export could not be loaded");
-                st.set_description(e.as_str());
+                st.set_description(one_line(e));
                 let mut case = TestCase::new("load", st);
-                case.set_classname(o.path.as_str());
+                case.set_classname(path.as_str());
                 suite.add_test_case(case);
             }
             Ok(a) => {
@@ -29,20 +33,20 @@ pub fn render(cx: &Context) -> String {
                             "[{}] {}: {}",
                             shown_status(f),
                             f.check,
-                            f.message.get(cx.lang)
+                            one_line(&super::message_and_remedy(f, cx.lang))
                         );
                         if let Some(n) = waiver_note(f, cx.lang) {
-                            let _ = writeln!(out, "  {n}");
+                            let _ = writeln!(out, "  {}", one_line(&n));
                         }
                         for e in &f.evidence {
                             let _ = writeln!(out, "  @{e}");
                         }
                     }
-                    let worst: Vec<&str> = r
+                    let worst: Vec<String> = r
                         .findings
                         .iter()
                         .filter(|f| f.counted_status() == r.status)
-                        .map(|f| f.message.get(cx.lang))
+                        .map(|f| one_line(&super::message_and_remedy(f, cx.lang)))
                         .collect();
                     let status = match r.status {
                         Status::Pass | Status::Warn => TestCaseStatus::success(),
@@ -64,7 +68,7 @@ pub fn render(cx: &Context) -> String {
                         }
                     };
                     let mut case = TestCase::new(r.rule.as_str(), status);
-                    case.set_classname(o.path.as_str());
+                    case.set_classname(path.as_str());
                     case.set_system_out(out);
                     suite.add_test_case(case);
                 }
@@ -73,4 +77,9 @@ pub fn render(cx: &Context) -> String {
         report.add_test_suite(suite);
     }
     report.to_string().unwrap_or_default()
+}
+
+/// `s` on one line, control characters made visible.
+fn one_line(s: &str) -> String {
+    super::human::neutralise(s, false)
 }

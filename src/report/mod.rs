@@ -1,11 +1,15 @@
 //! Reports: pure functions from an audit's outcomes to text, one file per format.
 
+pub mod explain;
 pub mod github;
+pub mod html;
+pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
 pub mod table;
+pub mod words;
 
 use crate::audit::ExportOutcome;
 use crate::rules::{Catalogue, Finding};
@@ -33,6 +37,76 @@ pub struct Context<'a> {
     pub catalogue: &'a Catalogue,
     pub waivers: &'a WaiverReport,
     pub places: &'a Places,
+    /// What the human formats show besides the results (header, time, footer).
+    pub info: &'a ReportInfo,
+}
+
+/// Who and what an export is about, as its header names them (from `crm.org` and
+/// `desk.organization`); each field absent when the export does not hold it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrgHeader {
+    pub crm_name: Option<String>,
+    pub crm_id: Option<String>,
+    pub portal_name: Option<String>,
+    pub portal_company: Option<String>,
+    pub portal_id: Option<String>,
+}
+
+/// The report's surroundings: the audit time and the reader's time zone, the headers
+/// of the exports (by export path), the tool's version and the rules' hash.
+#[derive(Clone, Debug, Default)]
+pub struct ReportInfo {
+    /// The audit time (RFC 3339), as `--now` gave it or the run took it.
+    pub audit_time: Option<String>,
+    /// The reader's time zone (`--tz`).
+    pub tz: Option<jiff::tz::TimeZone>,
+    pub orgs: HashMap<String, OrgHeader>,
+    pub version: String,
+    /// SHA-256 over the rules that ran (ids and sources).
+    pub rules_hash: String,
+}
+
+impl ReportInfo {
+    /// The audit time in the reader's time zone: `2026年11月24日 09:00(UTC+09:00)`.
+    pub fn audit_time_shown(&self, lang: Lang) -> Option<String> {
+        let t: jiff::Timestamp = self.audit_time.as_deref()?.parse().ok()?;
+        let tz = self.tz.clone().unwrap_or(jiff::tz::TimeZone::UTC);
+        let z = t.to_zoned(tz.clone());
+        let offset = z.offset();
+        let secs = offset.seconds();
+        let zone = if secs == 0 {
+            "UTC".to_owned()
+        } else {
+            let sign = if secs < 0 { '-' } else { '+' };
+            let a = secs.unsigned_abs();
+            format!("UTC{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
+        };
+        let name = tz.iana_name().map(str::to_owned);
+        Some(match lang {
+            Lang::Ja => {
+                let zone = if secs == 9 * 3600 {
+                    "日本時間".to_owned()
+                } else {
+                    zone
+                };
+                format!(
+                    "{}年{}月{}日 {:02}:{:02}({zone})",
+                    z.year(),
+                    z.month(),
+                    z.day(),
+                    z.hour(),
+                    z.minute()
+                )
+            }
+            Lang::En => {
+                let named = name
+                    .filter(|n| *n != "UTC")
+                    .map(|n| format!(", {n}"))
+                    .unwrap_or_default();
+                format!("{} ({zone}{named})", z.strftime("%B %-d, %Y %H:%M"))
+            }
+        })
+    }
 }
 
 impl Context<'_> {
@@ -56,6 +130,8 @@ pub struct Summary {
     pub skip: usize,
     pub error: usize,
     pub checks: Counts,
+    /// Exports that could not be loaded (each also counted once under `error`).
+    pub unloaded: usize,
 }
 
 /// How many of something (rule results, checks) ended in each status.
@@ -118,9 +194,13 @@ impl Summary {
     pub fn of(outcomes: &[ExportOutcome]) -> Summary {
         let mut rules = Counts::default();
         let mut checks = Counts::default();
+        let mut unloaded = 0;
         for o in outcomes {
             match &o.result {
-                Err(_) => rules.error += 1,
+                Err(_) => {
+                    rules.error += 1;
+                    unloaded += 1;
+                }
                 Ok(a) => {
                     for r in &a.results {
                         rules.add(r.status);
@@ -137,43 +217,18 @@ impl Summary {
             skip: rules.skip,
             error: rules.error,
             checks,
+            unloaded,
         }
     }
 }
 
-/// An export's status as the human formats head it: never a bare `pass` when some of its
-/// checks were skipped (cli.md), e.g. `pass, 4 of 13 checks skipped`.
-pub fn export_heading(o: &ExportOutcome, lang: Lang) -> String {
-    let status = o.status();
-    let Ok(a) = &o.result else {
-        return status.to_string();
-    };
-    let c = Counts::of_checks(a);
-    if c.skip == 0 || status != Status::Pass {
-        return status.to_string();
+/// `FAQ 7 ` before a rule's name, or nothing for a rule beyond the FAQ (`faq` 0).
+pub fn faq_prefix(faq: u32) -> String {
+    if faq == 0 {
+        String::new()
+    } else {
+        format!("FAQ {faq} ")
     }
-    match lang {
-        Lang::En => format!("{status}, {} of {} checks skipped", c.skip, c.total()),
-        Lang::Ja => format!("{status}、{} 件中 {} 件の確認は未実施", c.total(), c.skip),
-    }
-}
-
-/// Why checks were skipped, for the line under an export's heading; `None` when none was.
-pub fn skipped_note(o: &ExportOutcome, lang: Lang) -> Option<String> {
-    let a = o.result.as_ref().ok()?;
-    let c = Counts::of_checks(a);
-    (c.skip > 0).then(|| match lang {
-        Lang::En => format!(
-            "{} of {} checks were not run: the export lacks the data they need (each skip row says which).",
-            c.skip,
-            c.total()
-        ),
-        Lang::Ja => format!(
-            "{} 件中 {} 件の確認は、必要なデータがエクスポートに含まれていないため実施していません(どのデータが必要かは、結果が「skip」の行をご覧ください)。",
-            c.total(),
-            c.skip
-        ),
-    })
 }
 
 /// How a finding's status reads in human formats: `waived` for an accepted finding.
@@ -200,4 +255,13 @@ pub fn waiver_note(f: &Finding, lang: Lang) -> Option<String> {
             w.expires, w.owner, w.reason
         ),
     })
+}
+
+/// A finding's message followed by its remedy, for the formats with one text field per
+/// finding (SARIF, JUnit, GitHub annotations).
+pub fn message_and_remedy(f: &Finding, lang: Lang) -> String {
+    match &f.remedy {
+        Some(r) => f.message.then(r).get(lang).to_owned(),
+        None => f.message.get(lang).to_owned(),
+    }
 }

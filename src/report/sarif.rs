@@ -61,7 +61,7 @@ pub fn render(cx: &Context) -> String {
                         let mut v = json!({
                             "ruleId": r.rule,
                             "level": level,
-                            "message": { "text": f.message.get(lang) },
+                            "message": { "text": super::message_and_remedy(f, lang) },
                             "locations": [location(&o.path, cx.place(&o.path, f))],
                             "partialFingerprints": { "crmdeskFinding/v1": format!("{}|{}|{}|{}", o.path, r.rule, f.check, f.evidence.join(",")) },
                             "properties": { "check": f.check, "status": f.status, "export": o.path, "evidence": f.evidence },

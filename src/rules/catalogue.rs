@@ -56,7 +56,8 @@ impl Catalogue {
             }
         }
         let mut rules: Vec<Rule> = by_id.into_values().collect();
-        rules.sort_by(|a, b| (a.faq(), &a.id).cmp(&(b.faq(), &b.id)));
+        // FAQ order, then the rules beyond the FAQ (no number), each by id.
+        rules.sort_by_key(|r| (r.faq() == 0, r.faq(), r.id.clone()));
         Ok(Catalogue { rules, notes })
     }
 

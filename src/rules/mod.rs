@@ -2,10 +2,12 @@
 
 pub mod cases;
 pub mod catalogue;
+mod lint;
 pub mod meta;
 pub mod result;
 pub mod rule;
 pub mod run;
+pub mod scaffold;
 
 pub use catalogue::{Catalogue, Selection};
 pub use result::{Finding, RuleResult};

@@ -9,6 +9,9 @@ pub struct Finding {
     pub check: String,
     pub status: Status,
     pub message: Text,
+    /// What to do about a `warn` or `fail`: the finding's own remedy, else its check's
+    /// (META). Kept apart from the message so every format can lay the two out.
+    pub remedy: Option<Text>,
     /// JSON Pointers into the loaded document.
     pub evidence: Vec<String>,
     /// The waiver that matched this finding, if any (`--waivers`).
@@ -69,6 +72,7 @@ impl RuleResult {
                 check: rule.to_owned(),
                 status: Status::Error,
                 message: why,
+                remedy: None,
                 evidence: vec![],
                 waiver: None,
             }],

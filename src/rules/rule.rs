@@ -49,7 +49,9 @@ impl Rule {
         }
     }
 
-    /// Compiles `source` and reads and validates its `META`.
+    /// Compiles `source` and reads and validates its `META`. The rule will run on
+    /// `engine` (whose functions it may call); it is parsed by `parser()`, which bounds
+    /// literals.
     pub fn compile(engine: &Engine, id: &str, origin: Origin, source: &str) -> Rule {
         let mut rule = Rule {
             id: id.to_owned(),
@@ -71,8 +73,26 @@ impl Rule {
     }
 }
 
+/// Entries a map or array literal in a rule may hold. Rhai's parser compares each key of
+/// a map literal with every key before it, so one literal of 100,000 entries took minutes;
+/// capped, parsing stays linear in the file's size. META needs far fewer.
+pub const MAX_LITERAL: usize = 1024;
+
+/// The engine rules are parsed with: the run engine's settings, with literals capped at
+/// `MAX_LITERAL` entries (the AST runs on any engine built by `engine::build`).
+fn parser() -> &'static Engine {
+    static PARSER: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    PARSER.get_or_init(|| {
+        crate::engine::build(&crate::engine::Limits {
+            max_map_size: MAX_LITERAL,
+            max_array_size: MAX_LITERAL,
+            ..crate::engine::Limits::default()
+        })
+    })
+}
+
 fn compile(engine: &Engine, path: &str, source: &str) -> Result<Compiled, Vec<String>> {
-    let ast = engine.compile(source).map_err(|e| {
+    let ast = parser().compile(source).map_err(|e| {
         let pos = e.position();
         let hint = match e.err_type() {
             rhai::ParseErrorType::VariableUndefined(name)
@@ -108,6 +128,12 @@ fn compile(engine: &Engine, path: &str, source: &str) -> Result<Compiled, Vec<St
     let meta: RuleMeta =
         rhai::serde::from_dynamic(&meta).map_err(|e| vec![at(meta_error(&e.to_string()))])?;
     let mut problems: Vec<String> = meta.problems().into_iter().map(at).collect();
+    problems.extend(super::lint::problems(
+        &ast,
+        path,
+        &meta,
+        &super::lint::known_functions(engine),
+    ));
     if !ast
         .iter_functions()
         .any(|f| f.name == "audit" && f.params.len() == 1)
@@ -162,7 +188,7 @@ fn meta_error(serde_msg: &str) -> String {
         && let Some(key) = rest.split('`').next()
     {
         return format!(
-            "META: `{key}` is missing (META needs faq, title, description and checks; each check needs statuses and remedy; a text needs ja and en)"
+            "META: `{key}` is missing (META needs title, description and checks, and faq when the rule belongs to an FAQ item; each check needs statuses and remedy; a text needs ja and en)"
         );
     }
     if msg.contains("unknown variant") {

@@ -13,9 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 use std::time::Instant;
 
-/// Stack size for threads that run rules. Rhai recursion uses the native stack; with
-/// `max_call_levels` at its default this leaves a wide margin even in debug builds.
-pub const RULE_STACK_SIZE: usize = 64 << 20;
+pub use crate::engine::sandbox::RULE_STACK_SIZE;
 
 /// Runs `f` on a thread with a stack large enough for rules (the audit's rayon pool has
 /// such threads already; this is for single runs: `rules test`, `query`, tests).
@@ -88,7 +86,7 @@ pub fn run(
             panic_text(&*panic)
         )),
         Ok(Err(e)) => Err(crate::engine::errors::describe(&e, limits)),
-        Ok(Ok(value)) => findings(value, c),
+        Ok(Ok(value)) => findings(value, c, limits.max_findings),
     };
     match findings {
         Ok(findings) => RuleResult {
@@ -112,8 +110,38 @@ pub fn run(
     }
 }
 
-/// Checks what `audit` returned and turns it into findings, remedies appended.
-fn findings(value: Dynamic, c: &Compiled) -> Result<Vec<Finding>, String> {
+/// The most text (messages and remedies, both languages) one rule's findings may hold.
+const MAX_FINDINGS_TEXT: usize = 32 << 20;
+
+/// Bytes of text a finding will hold in the report: its message and the remedy it gets.
+fn text_size(item: &Dynamic, c: &Compiled) -> usize {
+    fn text(v: Option<&Dynamic>) -> usize {
+        let Some(v) = v else { return 0 };
+        if let Some(s) = v.read_lock::<rhai::ImmutableString>() {
+            return s.len() * 2;
+        }
+        v.read_lock::<Map>().map_or(0, |m| {
+            m.values()
+                .filter_map(|x| x.read_lock::<rhai::ImmutableString>().map(|s| s.len()))
+                .sum()
+        })
+    }
+    let Some(m) = item.read_lock::<Map>() else {
+        return 0;
+    };
+    let remedy = match m.get("remedy") {
+        Some(r) => text(Some(r)),
+        None => m
+            .get("check")
+            .and_then(|n| n.read_lock::<rhai::ImmutableString>())
+            .and_then(|n| c.meta.checks.get(n.as_str()))
+            .map_or(0, |k| k.remedy.ja.len() + k.remedy.en.len()),
+    };
+    text(m.get("message")) + remedy
+}
+
+/// Checks what `audit` returned and turns it into findings, each warn/fail with its remedy.
+fn findings(value: Dynamic, c: &Compiled, max_findings: usize) -> Result<Vec<Finding>, String> {
     let type_name = value.type_name();
     let Some(items) = value.try_cast::<rhai::Array>() else {
         return Err(format!(
@@ -122,6 +150,24 @@ fn findings(value: Dynamic, c: &Compiled) -> Result<Vec<Finding>, String> {
     };
     if items.is_empty() {
         return Err("audit() returned no findings: report at least one per check".to_owned());
+    }
+    // Checked before any finding is copied out of the script's values: a script shares one
+    // long string among many findings for free, the report would copy it each time.
+    if items.len() > max_findings {
+        return Err(format!(
+            "returned {} findings, more than the limit of {max_findings} (--max-findings): \
+             report a count and a few examples instead of one finding per record",
+            items.len()
+        ));
+    }
+    let text: usize = items.iter().map(|i| text_size(i, c)).sum();
+    if text > MAX_FINDINGS_TEXT {
+        return Err(format!(
+            "returned findings holding {} MB of text with their remedies, more than the limit of \
+             {} MB: a huge value copied into messages?",
+            text >> 20,
+            MAX_FINDINGS_TEXT >> 20
+        ));
     }
     items
         .into_iter()
@@ -183,15 +229,14 @@ fn finding(i: usize, item: Dynamic, c: &Compiled) -> Result<Finding, String> {
             "finding #{i} ({check}): remedy must be a string or #{{ja: \"...\", en: \"...\"}}"
         ))?),
     };
-    let message = if matches!(status, Status::Warn | Status::Fail) {
-        message.then(own_remedy.as_ref().unwrap_or(&check_meta.remedy))
-    } else {
-        message
-    };
+    // The remedy stays apart from the message: each format lays the two out its own way.
+    let remedy = matches!(status, Status::Warn | Status::Fail)
+        .then(|| own_remedy.unwrap_or_else(|| check_meta.remedy.clone()));
     Ok(Finding {
         check,
         status,
         message,
+        remedy,
         evidence,
         waiver: None,
     })
@@ -275,16 +320,23 @@ mod tests {
     }
 
     #[test]
-    fn the_remedy_is_appended_to_warnings_but_not_to_passes() {
+    fn warnings_carry_the_remedy_apart_from_the_message_and_passes_none() {
         let engine = crate::engine::build(&Limits::default());
         let r = run_src(
             &engine,
             r#"fn audit(doc) { [warn("c", #{ja: "問題です。", en: "A problem."}), pass("c", "fine")] }"#,
         );
         assert_eq!(r.status, Status::Warn);
-        assert_eq!(r.findings[0].message.en, "A problem. Fix it.");
-        assert_eq!(r.findings[0].message.ja, "問題です。直してください。");
+        assert_eq!(r.findings[0].message.en, "A problem.");
+        assert_eq!(r.findings[0].message.ja, "問題です。");
+        let remedy = r.findings[0]
+            .remedy
+            .as_ref()
+            .expect("a warning has a remedy");
+        assert_eq!(remedy.en, "Fix it.");
+        assert_eq!(remedy.ja, "直してください。");
         assert_eq!(r.findings[1].message.en, "fine");
+        assert_eq!(r.findings[1].remedy, None);
     }
 
     #[test]
@@ -303,20 +355,23 @@ mod tests {
             r#"fn audit(doc) { [warn("c", #{ja: "問題です。", en: "A problem."}, [],
                                     #{ja: "別の方法で直してください。", en: "Fix it another way."})] }"#,
         );
-        assert_eq!(r.findings[0].message.en, "A problem. Fix it another way.");
-        assert_eq!(
-            r.findings[0].message.ja,
-            "問題です。別の方法で直してください。"
-        );
+        assert_eq!(r.findings[0].message.en, "A problem.");
+        let remedy = r.findings[0].remedy.as_ref().expect("its own remedy");
+        assert_eq!(remedy.en, "Fix it another way.");
+        assert_eq!(remedy.ja, "別の方法で直してください。");
     }
 
     #[test]
     fn undeclared_statuses_checks_and_empty_results_are_errors() {
         let engine = crate::engine::build(&Limits::default());
         for (body, why) in [
-            (r#"fn audit(doc) { [fail("c", "x")] }"#, "does not list"),
+            // Names the compiler cannot see (`rules check` refuses literal ones).
             (
-                r#"fn audit(doc) { [pass("other", "x")] }"#,
+                r#"fn audit(doc) { let c = "c"; [fail(c, "x")] }"#,
+                "does not list",
+            ),
+            (
+                r#"fn audit(doc) { let c = "other"; [pass(c, "x")] }"#,
                 "does not declare",
             ),
             (r#"fn audit(doc) { [] }"#, "no findings"),

@@ -2,7 +2,7 @@
 
 use super::helper_error;
 use crate::engine::node::Node;
-use rhai::{Array, Dynamic, Engine, EvalAltResult, INT};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, NativeCallContext};
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
@@ -43,9 +43,23 @@ pub fn register(engine: &mut Engine) {
                 ))),
             }
         })
-        .register_fn("to_json", |n: &mut Node| {
-            serde_json::to_string(&n.to_value()).unwrap_or_default()
-        })
+        // Bounded as it is written: the whole document of a large export is hundreds of
+        // megabytes of JSON, which a rule must not be able to ask for.
+        .register_fn(
+            "to_json",
+            |ctx: NativeCallContext, n: &mut Node| -> Res<String> {
+                let max = match ctx.engine().max_string_size() {
+                    0 => usize::MAX,
+                    m => m,
+                };
+                json_at_most(n, max).ok_or_else(|| {
+                    Box::new(rhai::EvalAltResult::ErrorDataTooLarge(
+                        format!("to_json of {}", n.pointer()),
+                        ctx.call_position(),
+                    ))
+                })
+            },
+        )
         .register_fn("to_string", |n: &mut Node| short_json(n))
         .register_fn("to_debug", |n: &mut Node| short_json(n))
         .register_fn("is_list", |x: Dynamic| {
@@ -73,13 +87,55 @@ fn contains(n: &Node, x: &Dynamic) -> bool {
 /// JSON, cut to a length that fits a log line.
 fn short_json(n: &Node) -> String {
     const MAX: usize = 300;
-    let s = serde_json::to_string(&n.to_value()).unwrap_or_default();
-    if s.len() <= MAX {
-        return s;
+    match json_at_most(n, MAX) {
+        Some(s) => s,
+        None => {
+            let mut w = Bounded::new(MAX);
+            let _ = serde_json::to_writer(&mut w, &n.to_value());
+            let mut s = String::from_utf8_lossy(&w.bytes).into_owned();
+            // A cut may split a character: drop the partial one.
+            if s.ends_with('\u{fffd}') {
+                s.pop();
+            }
+            format!("{s}... (more)")
+        }
     }
-    let mut end = MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
+}
+
+/// `n` as JSON when that takes at most `max` bytes; writing stops as soon as it would not.
+fn json_at_most(n: &Node, max: usize) -> Option<String> {
+    let mut w = Bounded::new(max);
+    serde_json::to_writer(&mut w, &n.to_value()).ok()?;
+    String::from_utf8(w.bytes).ok()
+}
+
+/// A writer that takes at most `max` bytes and fails past them (keeping the first `max`).
+struct Bounded {
+    bytes: Vec<u8>,
+    max: usize,
+}
+
+impl Bounded {
+    fn new(max: usize) -> Bounded {
+        Bounded {
+            bytes: Vec::new(),
+            max,
+        }
     }
-    format!("{}... ({} bytes)", &s[..end], s.len())
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = self.max - self.bytes.len();
+        if buf.len() > room {
+            self.bytes.extend_from_slice(&buf[..room]);
+            return Err(std::io::Error::other("past the limit"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -16,12 +16,25 @@ use std::collections::HashMap;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
-/// Parsed key argument: one or more dotted paths.
-pub struct Keys(Vec<Vec<String>>);
+/// Parsed key argument: one or more dotted paths (each step with the position its key
+/// was last found at, so a scan over records of one shape finds it at once).
+pub struct Keys(Vec<Vec<Step>>);
+
+pub struct Step {
+    key: String,
+    hint: std::cell::Cell<usize>,
+}
 
 impl Keys {
     pub fn parse(fname: &str, key: &Dynamic) -> Res<Keys> {
-        let one = |s: &str| s.split('.').map(str::to_owned).collect::<Vec<_>>();
+        let one = |s: &str| {
+            s.split('.')
+                .map(|k| Step {
+                    key: k.to_owned(),
+                    hint: std::cell::Cell::new(0),
+                })
+                .collect::<Vec<_>>()
+        };
         if let Some(s) = key.read_lock::<rhai::ImmutableString>() {
             return Ok(Keys(vec![one(&s)]));
         }
@@ -38,9 +51,14 @@ impl Keys {
         Err(bad_key(fname, key))
     }
 
-    /// Calls `f` with the text of every scalar found at any of the keys.
+    /// Calls `f` with the text of every scalar found at any of the keys, blank ones
+    /// (empty or white space) left out: a blank key matches nothing, in any helper that
+    /// compares, indexes, joins or makes sets (an agent with `emailId: ""` is no match for
+    /// a user whose email is `"  "`).
     pub fn each_text(&self, item: &Value, f: &mut impl FnMut(&str) -> bool) -> bool {
-        self.0.iter().any(|path| walk(item, path, f))
+        self.0
+            .iter()
+            .any(|path| walk(item, path, &mut |t| !t.trim().is_empty() && f(t)))
     }
 
     /// Is there any non-blank value at any key?
@@ -57,10 +75,12 @@ fn bad_key(fname: &str, key: &Dynamic) -> Box<EvalAltResult> {
 }
 
 /// Visits scalars at `path` below `v`; stops early (returning true) when `f` does.
-fn walk(v: &Value, path: &[String], f: &mut impl FnMut(&str) -> bool) -> bool {
+fn walk(v: &Value, path: &[Step], f: &mut impl FnMut(&str) -> bool) -> bool {
     match (v, path.split_first()) {
         (Value::Array(items), _) => items.iter().any(|x| walk(x, path, f)),
-        (Value::Object(o), Some((head, rest))) => o.get(head).is_some_and(|x| walk(x, rest, f)),
+        (Value::Object(o), Some((head, rest))) => o
+            .get_hinted(&head.key, &head.hint)
+            .is_some_and(|x| walk(x, rest, f)),
         (_, Some(_)) => false,
         (scalar, None) => scalar.scalar_text().is_some_and(|t| f(&t)),
     }
@@ -76,7 +96,7 @@ pub fn list_arg<'a>(fname: &str, n: &'a Node) -> Res<&'a List> {
 }
 
 /// A view of the items of `n` for which `keep` is true.
-fn select(n: &Node, fname: &str, mut keep: impl FnMut(&Value) -> bool) -> Res<Node> {
+pub(super) fn select(n: &Node, fname: &str, mut keep: impl FnMut(&Value) -> bool) -> Res<Node> {
     let list = list_arg(fname, n)?;
     let picks = list
         .iter()
@@ -119,7 +139,7 @@ fn matcher(keys: Keys, want: String, ci: bool) -> impl FnMut(&Value) -> bool {
     }
 }
 
-fn in_set(keys: Keys, set: KeySet) -> impl FnMut(&Value) -> bool {
+pub(super) fn in_set(keys: Keys, set: KeySet) -> impl FnMut(&Value) -> bool {
     move |v| keys.each_text(v, &mut |t| set.contains(t))
 }
 

@@ -4,6 +4,9 @@
 
 pub mod access;
 pub mod findings;
+pub mod groups;
+pub mod guarded;
+pub mod joins;
 pub mod lists;
 pub mod sets;
 pub mod text;
@@ -16,10 +19,13 @@ pub fn register(engine: &mut Engine) {
     access::register(engine);
     lists::register(engine);
     sets::register(engine);
+    groups::register(engine);
     text::register(engine);
     time::register(engine);
     zoho::register(engine);
     findings::register(engine);
+    joins::register(engine);
+    guarded::register(engine);
 }
 
 pub use crate::engine::errors::helper_error;

@@ -26,7 +26,11 @@ impl KeySet {
         }
     }
 
+    /// Adds `text`; a blank text is never a member (it matches nothing).
     fn insert(&mut self, text: &str) {
+        if text.trim().is_empty() {
+            return;
+        }
         self.items
             .insert(if self.ci { fold(text) } else { text.to_owned() });
     }
@@ -73,7 +77,7 @@ pub fn as_key_set(fname: &str, set: &Dynamic) -> Res<KeySet> {
     )))
 }
 
-fn set_of(n: &Node, key: &Dynamic, ci: bool) -> Res<KeySet> {
+pub(super) fn set_of(n: &Node, key: &Dynamic, ci: bool) -> Res<KeySet> {
     let keys = Keys::parse("set_of", key)?;
     let list = list_arg("set_of", n)?;
     let mut out = KeySet {

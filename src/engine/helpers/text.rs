@@ -1,6 +1,6 @@
 //! Comparing values as the APIs and people spell them: trimmed, case-insensitive.
 
-use rhai::{Array, Dynamic, Engine, ImmutableString};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, NativeCallContext};
 
 /// The comparable text of a scalar: strings as they are, numbers and booleans in their
 /// JSON spelling; `None` for `()` and containers.
@@ -42,10 +42,35 @@ pub fn register(engine: &mut Engine) {
                 _ => false,
             }
         })
-        .register_fn("join", |a: Array, sep: &str| {
-            a.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(sep)
-        });
+        // Checked as it grows: a long list joined with a long separator would otherwise
+        // ask for more memory than the machine has before any limit could look at it.
+        .register_fn(
+            "join",
+            |ctx: NativeCallContext, a: Array, sep: &str| -> Result<String, Box<EvalAltResult>> {
+                let max = super::guarded::max_string(&ctx);
+                let mut out = String::new();
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        if out.len() + sep.len() > max {
+                            return Err(super::guarded::too_long(
+                                "the string `join` would make",
+                                &ctx,
+                            ));
+                        }
+                        out.push_str(sep);
+                    }
+                    let left = max - out.len();
+                    match super::guarded::bounded_text(&ctx, x, false, left) {
+                        Some(t) => out.push_str(&t),
+                        None => {
+                            return Err(super::guarded::too_long(
+                                "the string `join` would make",
+                                &ctx,
+                            ));
+                        }
+                    }
+                }
+                Ok(out)
+            },
+        );
 }

@@ -1,0 +1,94 @@
+//! Per-thread memory accounting, so a rule run can be held to a memory budget.
+//!
+//! The process allocator is wrapped: every allocation and free made on a thread moves
+//! that thread's counter. A rule runs on one thread, so the counter's growth during the
+//! run is what the run holds (what it freed is subtracted; memory another thread frees
+//! for it is not, which only makes the budget stricter). `sandbox::tick` compares it with
+//! the budget at every Rhai operation: gradual growth (strings kept alive in curried
+//! closures, findings piling up) ends the run in `error` long before the machine runs out.
+//!
+//! A single allocation too large for the machine cannot be refused here (an allocator may
+//! not fail softly: the process would abort), so the native functions whose output can
+//! grow check the size *before* allocating (`helpers::guarded`).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+/// The process allocator: `System`, counted per thread.
+pub struct Counting;
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+thread_local! {
+    /// Bytes allocated minus bytes freed on this thread. No destructor, no allocation:
+    /// safe to touch from inside the allocator.
+    static HELD: Cell<isize> = const { Cell::new(0) };
+}
+
+fn moved(delta: isize) {
+    // `try_with`: during thread teardown the slot may be gone; the count then just stops.
+    let _ = HELD.try_with(|h| h.set(h.get().wrapping_add(delta)));
+}
+
+// SAFETY: every method forwards to `System` with the same arguments; the counter is a
+// plain thread-local cell that never allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded as is.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            moved(size(layout));
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded as is.
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            moved(size(layout));
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded as is.
+        unsafe { System.dealloc(ptr, layout) };
+        moved(-size(layout));
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: forwarded as is.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            moved(isize::try_from(new_size).unwrap_or(isize::MAX) - size(layout));
+        }
+        p
+    }
+}
+
+fn size(layout: Layout) -> isize {
+    isize::try_from(layout.size()).unwrap_or(isize::MAX)
+}
+
+/// What this thread holds now (bytes allocated minus freed since it started).
+pub fn held() -> isize {
+    HELD.try_with(Cell::get).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::held;
+
+    #[test]
+    fn the_counter_follows_what_this_thread_allocates_and_frees() {
+        let before = held();
+        let v: Vec<u8> = Vec::with_capacity(10 << 20);
+        let during = held();
+        drop(v);
+        let after = held();
+        assert!(during - before >= 10 << 20, "{before} {during}");
+        assert!(after - before < 1 << 20, "{before} {after}");
+    }
+}
