@@ -1,80 +1,73 @@
-//! Every rule in `rules/` against its own cases (`rules/<id>.tests/<case>/`), and a check
-//! that each rule has a case for every status each of its checks declares.
+//! Every rule in `rules/` against its own cases (`rules/<id>.tests/<case>/`), each case a
+//! test of its own (`cargo test --test rule_cases -- sync-running/paused`), plus one
+//! coverage test per rule (`sync-running/(coverage)`): the check `rules test` makes, that
+//! each status each check declares is expected by some case.
 
 use crmdesk_audit::engine::{self, Limits};
-use crmdesk_audit::rules::cases::{cases_for, run_case};
-use crmdesk_audit::rules::run::RULE_STACK_SIZE;
+use crmdesk_audit::rules::cases::{cases_for, coverage, run_case};
+use crmdesk_audit::rules::run::on_rule_thread;
 use crmdesk_audit::rules::{Catalogue, Origin};
-use crmdesk_audit::status::Status;
-use std::collections::BTreeSet;
+use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 fn rules_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules")
 }
 
-/// Rules run on a thread with a large stack, as in the binary.
-fn on_rule_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(RULE_STACK_SIZE)
-        .spawn(f)
-        .expect("spawn")
-        .join()
-        .expect("join")
-}
-
-#[test]
-fn every_rule_case_gives_the_expected_status_for_each_check() {
-    let failures = on_rule_stack(|| {
-        let limits = Limits::default();
-        let engine = engine::build(&limits);
-        let cat = Catalogue::load(&engine, &[rules_dir()]).expect("rules load");
+/// The engine and the rules, loaded once for every trial.
+fn loaded() -> &'static (rhai::Engine, Catalogue) {
+    static LOADED: OnceLock<(rhai::Engine, Catalogue)> = OnceLock::new();
+    LOADED.get_or_init(|| {
+        let engine = engine::build(&Limits::default());
+        let cat = Catalogue::load(&engine, &[rules_dir()]).expect("the rules load");
         assert!(cat.problems().is_empty(), "{:#?}", cat.problems());
-        let mut failures = Vec::new();
-        let mut ran = 0;
-        for rule in cat
-            .rules
-            .iter()
-            .filter(|r| matches!(r.origin, Origin::File(_)))
-        {
-            for case in cases_for(&rules_dir(), &rule.id) {
-                ran += 1;
-                let out = run_case(&engine, &limits, rule, &case);
-                for f in out.failures {
-                    failures.push(format!("{}/{}: {f}", rule.id, case.name));
-                }
-            }
-        }
-        assert!(ran >= 8, "only {ran} cases found");
-        failures
-    });
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+        (engine, cat)
+    })
 }
 
-#[test]
-fn every_status_a_check_declares_has_a_case() {
-    let missing = on_rule_stack(|| {
-        let limits = Limits::default();
-        let engine = engine::build(&limits);
-        let cat = Catalogue::load(&engine, &[rules_dir()]).expect("rules load");
-        assert!(cat.rules.len() >= 8, "expected the eight built-in rules");
-        let mut missing = Vec::new();
-        for rule in &cat.rules {
-            let Ok(c) = &rule.compiled else { continue };
-            let mut seen: BTreeSet<(String, Status)> = BTreeSet::new();
-            for case in cases_for(&rules_dir(), &rule.id) {
-                let out = run_case(&engine, &limits, rule, &case);
-                seen.extend(out.expected);
-            }
-            for (check, meta) in &c.meta.checks {
-                for s in &meta.statuses {
-                    if !seen.contains(&(check.clone(), *s)) {
-                        missing.push(format!("{}: no case expects {check} = {s}", rule.id));
-                    }
+fn main() {
+    let args = Arguments::from_args();
+    let (_, cat) = loaded();
+    let mut trials = Vec::new();
+    for rule in cat
+        .rules
+        .iter()
+        .filter(|r| matches!(r.origin, Origin::File(_)))
+    {
+        let cases = Arc::new(cases_for(&rules_dir(), &rule.id));
+        for (i, case) in cases.iter().enumerate() {
+            let (id, name) = (rule.id.clone(), case.name.clone());
+            let cases = Arc::clone(&cases);
+            trials.push(Trial::test(format!("{id}/{name}"), move || {
+                // Rules run on a thread with the rule stack, as in the binary.
+                let failures = on_rule_thread(|| {
+                    let (engine, cat) = loaded();
+                    let rule = cat.rules.iter().find(|r| r.id == id).expect("the rule");
+                    run_case(engine, &Limits::default(), rule, &cases[i]).failures
+                });
+                if failures.is_empty() {
+                    Ok(())
+                } else {
+                    Err(Failed::from(failures.join("\n")))
                 }
-            }
+            }));
         }
-        missing
-    });
-    assert!(missing.is_empty(), "{}", missing.join("\n"));
+        let id = rule.id.clone();
+        trials.push(Trial::test(format!("{id}/(coverage)"), move || {
+            let (_, cat) = loaded();
+            let rule = cat.rules.iter().find(|r| r.id == id).expect("the rule");
+            let missing = coverage(rule, &cases);
+            if cases.is_empty() {
+                return Err(Failed::from("no cases"));
+            }
+            if missing.is_empty() {
+                Ok(())
+            } else {
+                Err(Failed::from(missing.join("\n")))
+            }
+        }));
+    }
+    assert!(trials.len() >= 16, "only {} trials", trials.len());
+    libtest_mimic::run(&args, trials).exit();
 }

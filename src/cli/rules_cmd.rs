@@ -11,7 +11,6 @@ use crate::suggest::did_you_mean;
 use crate::text::Lang;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::json;
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -218,7 +217,7 @@ fn test(
                 case: o.case.name.clone(),
                 failures: o.failures.iter().cloned().chain(diff(o)).collect(),
             }));
-            lines.push(coverage(rule, &outcomes));
+            lines.push(coverage(rule, &cases));
         }
         lines
     });
@@ -257,25 +256,12 @@ fn diff(o: &CaseOutcome) -> Option<String> {
 }
 
 /// The rule's coverage: a case for every status each check declares.
-fn coverage(rule: &Rule, outcomes: &[CaseOutcome]) -> Line {
-    let mut failures = Vec::new();
-    if let Ok(c) = &rule.compiled {
-        let seen: BTreeSet<(&String, &Status)> =
-            outcomes.iter().flat_map(|o| o.expected.iter()).collect();
-        for (check, meta) in &c.meta.checks {
-            for s in &meta.statuses {
-                if !seen.contains(&(check, s)) {
-                    failures.push(format!("no case expects {check} = {s}"));
-                }
-            }
-        }
-    } else if let Err(problems) = &rule.compiled {
-        failures.extend(problems.iter().cloned());
-    }
+/// The coverage line of a rule: the check `cargo test` makes too (`cases::coverage`).
+fn coverage(rule: &Rule, cases: &[crate::rules::cases::Case]) -> Line {
     Line {
         rule: rule.id.clone(),
         case: "(coverage)".to_owned(),
-        failures,
+        failures: crate::rules::cases::coverage(rule, cases),
     }
 }
 

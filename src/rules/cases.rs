@@ -1,5 +1,8 @@
 //! A rule's own test cases, kept beside it: `rules/<id>.tests/<case>/` holding an export
-//! (`export.json` or a bundle directory `export/`) and `expect.json`:
+//! and `expect.json`. The export is `patch.json`, a JSON merge patch (RFC 7396) on the
+//! rule's `rules/<id>.tests/base.json`, so a case shows only what it changes (`null`
+//! removes a key, which means "not exported", as `null` does in an export); or a whole
+//! `export.json`; or a bundle directory `export/`:
 //!
 //! ```json
 //! { "now": "2026-11-24T09:00:00+09:00",
@@ -165,13 +168,18 @@ pub fn run_case(engine: &rhai::Engine, limits: &Limits, rule: &Rule, case: &Case
             .collect();
         return outcome;
     }
-    let source = match export_of(&case.dir) {
-        Some(s) => s,
-        None => {
+    // `_merged` keeps a patched export's temporary file until it is loaded.
+    let (source, _merged) = match export_of(&case.dir) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
             outcome.failures.push(format!(
-                "{}: no export.json or export/ directory",
+                "{}: no patch.json, export.json or export/ directory",
                 case.dir.display()
             ));
+            return outcome;
+        }
+        Err(e) => {
+            outcome.failures.push(e);
             return outcome;
         }
     };
@@ -229,21 +237,96 @@ fn declared_problems(rule: &Rule, expect: &Expect) -> Vec<String> {
     out
 }
 
-fn export_of(dir: &Path) -> Option<ExportSource> {
+/// The case's export, and the temporary directory holding it when it was made from
+/// `patch.json` and the rule's `base.json`.
+fn export_of(dir: &Path) -> Result<Option<(ExportSource, Option<tempfile::TempDir>)>, String> {
+    let patch = dir.join("patch.json");
     let file = dir.join("export.json");
     let bundle = dir.join("export");
-    let (path, kind) = if file.is_file() {
-        (file, ExportKind::SingleFile)
-    } else if bundle.is_dir() {
-        (bundle, ExportKind::Bundle)
-    } else {
-        return None;
-    };
-    Some(ExportSource {
+    let source = |path: PathBuf, kind| ExportSource {
         display: path.display().to_string(),
         path,
         kind,
-    })
+    };
+    if patch.is_file() {
+        let base = dir
+            .parent()
+            .map(|p| p.join("base.json"))
+            .unwrap_or_default();
+        let read = |p: &Path| -> Result<serde_json::Value, String> {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            serde_json::from_str(&text).map_err(|e| {
+                format!(
+                    "{}:{}:{}: invalid JSON: {e}",
+                    p.display(),
+                    e.line(),
+                    e.column()
+                )
+            })
+        };
+        let mut merged = read(&base)?;
+        merge_patch(&mut merged, read(&patch)?);
+        let tmp = tempfile::tempdir().map_err(|e| format!("a temporary directory: {e}"))?;
+        let path = tmp.path().join("export.json");
+        std::fs::write(&path, merged.to_string())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut src = source(path, ExportKind::SingleFile);
+        src.display = patch.display().to_string();
+        return Ok(Some((src, Some(tmp))));
+    }
+    if file.is_file() {
+        return Ok(Some((source(file, ExportKind::SingleFile), None)));
+    }
+    if bundle.is_dir() {
+        return Ok(Some((source(bundle, ExportKind::Bundle), None)));
+    }
+    Ok(None)
+}
+
+/// RFC 7396: an object patches key by key (`null` removes the key); anything else
+/// replaces the target whole.
+pub fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
+    use serde_json::Value;
+    let Value::Object(changes) = patch else {
+        *target = patch;
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(serde_json::Map::new());
+    }
+    if let Value::Object(t) = target {
+        for (k, v) in changes {
+            if v.is_null() {
+                t.remove(&k);
+            } else {
+                merge_patch(t.entry(k).or_insert(Value::Null), v);
+            }
+        }
+    }
+}
+
+/// What `rules test` and `cargo test` both check beyond the cases themselves: every
+/// status every check declares is expected by some case (read from the cases'
+/// `expect.json`). Each missing one is a sentence.
+pub fn coverage(rule: &Rule, cases: &[Case]) -> Vec<String> {
+    let Ok(c) = &rule.compiled else {
+        return vec![];
+    };
+    let seen: std::collections::BTreeSet<(String, Status)> = cases
+        .iter()
+        .filter_map(|case| std::fs::read_to_string(case.dir.join("expect.json")).ok())
+        .filter_map(|text| Expect::parse(&text).ok())
+        .flat_map(|e| e.checks.into_iter().map(|(k, v)| (k, v.status)))
+        .collect();
+    let mut out = Vec::new();
+    for (check, meta) in &c.meta.checks {
+        for s in &meta.statuses {
+            if !seen.contains(&(check.clone(), *s)) {
+                out.push(format!("no case expects {check} = {s}"));
+            }
+        }
+    }
+    out
 }
 
 /// Each check's status: the worst of its findings.

@@ -214,7 +214,8 @@ impl<R: Read> Scanner<R> {
                     self.arrays += 1;
                     // A JSON string the skeleton's parse turns back into the array.
                     self.skeleton.extend_from_slice(b"\"\\u0000");
-                    self.skeleton.extend_from_slice(&self.prefix.as_bytes()[1..]);
+                    self.skeleton
+                        .extend_from_slice(&self.prefix.as_bytes()[1..]);
                     self.skeleton.extend_from_slice(id.to_string().as_bytes());
                     self.skeleton.push(b'"');
                     self.push(Frame::Array)?;
