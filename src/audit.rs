@@ -28,13 +28,16 @@ pub struct ExportOutcome {
     pub path: String,
     /// Where the export is, when it was found (to map evidence to file:line:col).
     pub source: Option<load::ExportSource>,
-    pub result: Result<Audited, String>,
+    /// The rule results, or the load error, typed so every format can say it in the
+    /// reader's language and point at its file, line and column.
+    pub result: Result<Audited, load::LoadError>,
 }
 
 #[derive(Debug)]
 pub struct Audited {
     pub results: Vec<RuleResult>,
-    pub notes: Vec<String>,
+    /// The loader's notes; reports say them in the report language.
+    pub notes: Vec<load::Note>,
     pub present: Vec<String>,
     /// List parts known to be incomplete (`meta.truncated`).
     pub truncated: Vec<String>,
@@ -113,13 +116,11 @@ fn audit_one(
         Err(e) => ExportOutcome {
             path: e.file.clone(),
             source: None,
-            result: Err(e.to_string()),
+            result: Err(e),
         },
         Ok(src) => ExportOutcome {
             path: src.display.clone(),
-            result: load::load(&src, load_opts)
-                .map(|doc| run_all(engine, catalogue, limits, &doc))
-                .map_err(|e| e.to_string()),
+            result: load::load(&src, load_opts).map(|doc| run_all(engine, catalogue, limits, &doc)),
             source: Some(src),
         },
     }

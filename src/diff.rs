@@ -96,6 +96,9 @@ mod tests {
                 remedy: None,
                 evidence: vec![],
                 waiver: None,
+                entities: vec![],
+                fingerprint: String::new(),
+                baseline: None,
             })
             .collect();
         RuleResult {

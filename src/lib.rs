@@ -17,6 +17,7 @@ pub mod suggest;
 pub mod text;
 
 pub mod audit;
+pub mod baseline;
 pub mod cli;
 pub mod diff;
 pub mod report;

@@ -516,3 +516,85 @@ fn no_format_lets_a_name_or_message_inject_control_sequences_or_workflow_command
         }
     }
 }
+
+#[test]
+fn a_baseline_gate_fails_only_on_what_is_new_and_lists_what_was_fixed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bl = tmp.path().join("baseline.json").display().to_string();
+    let r = run(&[
+        "baseline",
+        "save",
+        "fixtures/faq7-sync-paused",
+        "-o",
+        &bl,
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The same problem again: known, so the gate passes.
+    let r = run(&[
+        "audit",
+        "fixtures/faq7-sync-paused",
+        "--baseline",
+        &bl,
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: Value = serde_json::from_str(&r.stdout).expect("json");
+    let sync = &json["exports"][0]["results"][6];
+    assert_eq!(sync["rule"], "sync-running");
+    assert_eq!(sync["findings"][0]["baseline"], "unchanged");
+    assert_eq!(
+        sync["findings"][0]["status"], "fail",
+        "the finding keeps its status"
+    );
+    assert_eq!(json["baseline"]["fixed"], serde_json::json!([]));
+    // Another export: the sync problem is gone (fixed), desk-authorized fails (new).
+    let r = run(&[
+        "audit",
+        "fixtures/faq4-not-authorized",
+        "--baseline",
+        &bl,
+        "--now",
+        NOW,
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let sarif: Value = serde_json::from_str(&r.stdout).expect("sarif");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let new: Vec<&Value> = results
+        .iter()
+        .filter(|x| x["baselineState"] == "new")
+        .collect();
+    assert_eq!(new.len(), 1, "{results:?}");
+    assert_eq!(new[0]["ruleId"], "crm-edition-supports-integration");
+    assert!(
+        new[0]["partialFingerprints"]["crmdeskFinding/v2"]
+            .as_str()
+            .is_some_and(|f| f.len() == 32)
+    );
+    assert!(
+        r.stderr.contains("fixed since the baseline: sync-running"),
+        "{}",
+        r.stderr
+    );
+    // A file that is no baseline is a usage error naming it.
+    let r = run(&[
+        "audit",
+        "fixtures/healthy",
+        "--baseline",
+        "Cargo.toml",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("Cargo.toml") && r.stderr.contains("baseline save"),
+        "{}",
+        r.stderr
+    );
+}

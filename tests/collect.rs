@@ -13,21 +13,24 @@
 //! org is `fixtures/v8-healthy`, built from the same samples (fixtures/README.md).
 //! Details no sample shows are marked "assumed".
 
+mod common;
+
+use common::replay::{self, Host, Reply, Request, Started};
+use common::{NOW, all_files, bin, names, pages};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
-use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
+use tempfile::TempDir;
 
 const CLIENT_ID: &str = "1000.COLLECT0CLIENT0ID";
 const CLIENT_SECRET: &str = "collect0client0secret0a7b3";
 const REFRESH_TOKEN: &str = "1000.collect0refresh.token0c4d";
-const NOW: &str = "2026-11-24T09:00:00+09:00";
 const CRM_ORG_ID: &str = "5725767000000020005";
 
 // ---------------------------------------------------------------------------------------------
@@ -107,40 +110,6 @@ impl Fault {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Host {
-    Accounts,
-    Crm,
-    Desk,
-}
-
-#[derive(Clone, Debug)]
-struct Req {
-    host: Host,
-    method: String,
-    path: String,
-    query: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
-    body: Vec<(String, String)>,
-    status: u16,
-}
-
-impl Req {
-    fn param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .chain(&self.body)
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
 struct State {
     org: Org,
     crm_base: String,
@@ -149,187 +118,40 @@ struct State {
     faults: Mutex<Vec<Fault>>,
     page_tokens: Mutex<HashMap<String, (String, usize)>>,
     seq: AtomicUsize,
-    log: Mutex<Vec<Req>>,
     /// A delayed reply is being waited out.
     stalled: AtomicBool,
     /// The test is over: delayed replies end.
-    stopping: AtomicBool,
+    stopping: Arc<AtomicBool>,
 }
 
-struct Server {
-    state: Arc<State>,
-    accounts: String,
-    crm: String,
-    desk: String,
-    stop: Arc<AtomicBool>,
-    threads: Vec<JoinHandle<()>>,
+impl State {
+    /// The access tokens issued so far.
+    fn tokens(&self) -> Vec<String> {
+        self.issued.lock().expect("issued").clone()
+    }
 }
 
-impl Server {
-    fn start(org: Org, faults: Vec<Fault>) -> Server {
-        let bind = || TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        let (a, c, d) = (bind(), bind(), bind());
-        let url = |l: &TcpListener| format!("http://{}", l.local_addr().expect("addr"));
-        let (accounts, crm, desk) = (url(&a), url(&c), url(&d));
-        let state = Arc::new(State {
+type Server = replay::Server<State>;
+
+/// The replay of `org`, answering as it normally would except where `faults` say.
+fn start(org: Org, faults: Vec<Fault>) -> Server {
+    Server::start(
+        |s: &Started| State {
             org,
-            crm_base: crm.clone(),
+            crm_base: s.crm.clone(),
             valid_token: Mutex::new(None),
             issued: Mutex::new(Vec::new()),
             faults: Mutex::new(faults),
             page_tokens: Mutex::new(HashMap::new()),
             seq: AtomicUsize::new(0),
-            log: Mutex::new(Vec::new()),
             stalled: AtomicBool::new(false),
-            stopping: AtomicBool::new(false),
-        });
-        let stop = Arc::new(AtomicBool::new(false));
-        let threads = [(a, Host::Accounts), (c, Host::Crm), (d, Host::Desk)]
-            .into_iter()
-            .map(|(l, h)| {
-                let (state, stop) = (state.clone(), stop.clone());
-                thread::spawn(move || serve(&l, h, &state, &stop))
-            })
-            .collect();
-        Server {
-            state,
-            accounts,
-            crm,
-            desk,
-            stop,
-            threads,
-        }
-    }
-
-    fn log(&self) -> Vec<Req> {
-        self.state.log.lock().expect("log").clone()
-    }
-
-    fn tokens(&self) -> Vec<String> {
-        self.state.issued.lock().expect("issued").clone()
-    }
+            stopping: s.stopping.clone(),
+        },
+        respond,
+    )
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        self.state.stopping.store(true, Ordering::SeqCst);
-        for t in self.threads.drain(..) {
-            let _ = t.join();
-        }
-    }
-}
-
-fn serve(listener: &TcpListener, host: Host, state: &State, stop: &AtomicBool) {
-    listener.set_nonblocking(true).expect("nonblocking");
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
-        match listener.accept() {
-            Ok((stream, _)) => handle(stream, host, state),
-            Err(e) if e.kind() == ErrorKind::WouldBlock => thread::sleep(Duration::from_millis(1)),
-            Err(_) => thread::sleep(Duration::from_millis(10)),
-        }
-    }
-}
-
-/// One request per connection (the reply says `Connection: close`).
-fn handle(mut stream: TcpStream, host: Host, state: &State) {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut start = lines.next().unwrap_or("").split(' ');
-    let method = start.next().unwrap_or("").to_string();
-    let target = start.next().unwrap_or("").to_string();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    while buf.len() < head_end + length {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let body = String::from_utf8_lossy(&buf[head_end..]).into_owned();
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    let mut req = Req {
-        host,
-        method,
-        path: path.to_string(),
-        query: parse_query(query),
-        headers,
-        body: parse_query(&body),
-        status: 0,
-    };
-    let (status, extra, body) = respond(&req, state);
-    req.status = status;
-    state.log.lock().expect("log").push(req);
-    let mut out = format!("HTTP/1.1 {status} Whatever\r\nConnection: close\r\n");
-    for (k, v) in extra {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    if status != 204 {
-        out.push_str(&format!(
-            "Content-Type: application/json;charset=UTF-8\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    out.push_str("\r\n");
-    out.push_str(&body);
-    let _ = stream.write_all(out.as_bytes());
-}
-
-fn parse_query(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let hex = b
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        if let (b'%', Some(v)) = (b[i], hex) {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-type Reply = (u16, Vec<(&'static str, String)>, Option<Value>);
-
-fn respond(req: &Req, state: &State) -> Reply {
+fn respond(req: &Request, state: &State) -> Reply {
     let fault = {
         let mut faults = state.faults.lock().expect("faults");
         let hit = faults.iter_mut().find(|f| {
@@ -370,7 +192,7 @@ fn respond(req: &Req, state: &State) -> Reply {
     }
 }
 
-fn authorized(req: &Req, state: &State) -> bool {
+fn authorized(req: &Request, state: &State) -> bool {
     let valid = state.valid_token.lock().expect("token").clone();
     valid.is_some_and(|t| req.header("authorization") == Some(&format!("Zoho-oauthtoken {t}")))
 }
@@ -378,7 +200,7 @@ fn authorized(req: &Req, state: &State) -> bool {
 /// The refresh-token grant. Shape from Zoho's OAuth guide: access_token, scope,
 /// api_domain, token_type, expires_in; a bad grant is HTTP 200 with `error` (status
 /// assumed, as in tests/export_recipe.rs).
-fn accounts(req: &Req, state: &State) -> Reply {
+fn accounts(req: &Request, state: &State) -> Reply {
     let ok = req.method == "POST"
         && req.path == "/oauth/v2/token"
         && req.param("grant_type") == Some("refresh_token")
@@ -425,7 +247,7 @@ fn fixture(rel: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&p).expect("fixture")).expect("fixture json")
 }
 
-fn crm(req: &Req, state: &State) -> Reply {
+fn crm(req: &Request, state: &State) -> Reply {
     // v8.0/related_lists/operations/getRelatedLists/examples/response-401-invalidtoken.md
     if !authorized(req, state) {
         return crm_error(401, "INVALID_TOKEN", "invalid oauth token", json!({}));
@@ -532,13 +354,13 @@ fn crm(req: &Req, state: &State) -> Reply {
     }
 }
 
-fn number(req: &Req, name: &str, default: usize) -> Option<usize> {
+fn number(req: &Request, name: &str, default: usize) -> Option<usize> {
     req.param(name).map_or(Some(default), |v| v.parse().ok())
 }
 
 /// GET /users by `page`/`per_page`; info as in
 /// v8.0/users/operations/getUsers/examples/response-200-usersgetresponse.md.
-fn users(req: &Req, state: &State) -> Reply {
+fn users(req: &Request, state: &State) -> Reply {
     let org = &state.org;
     if org.recorded {
         let mut v = fixture("crm/users.json");
@@ -605,7 +427,7 @@ fn users(req: &Req, state: &State) -> Reply {
 /// GET /{module}: `fields` required; `page` up to 2,000 records, then `page_token`.
 /// v8.0/record/operations/getRecords/examples/: response-200-leads.md (info),
 /// response-400-requiredparammissing.md, response-400-discretepaginationlimitexceeded.md.
-fn records(req: &Req, state: &State, module: &str, total: usize) -> Reply {
+fn records(req: &Request, state: &State, module: &str, total: usize) -> Reply {
     let Some(fields) = req.param("fields").filter(|f| !f.is_empty()) else {
         return crm_error(
             400,
@@ -717,7 +539,7 @@ fn desk_error(status: u16, code: &str, message: &str) -> Reply {
     )
 }
 
-fn desk(req: &Req, state: &State) -> Reply {
+fn desk(req: &Request, state: &State) -> Reply {
     if !authorized(req, state) {
         return desk_error(
             401,
@@ -819,6 +641,15 @@ struct Run {
     elapsed: Duration,
 }
 
+/// The replay of `org` (answering as `faults` say), a scratch directory, and one
+/// `collect` run in it.
+fn collect_once(org: Org, faults: Vec<Fault>, args: &[&str]) -> (Server, TempDir, Run) {
+    let server = start(org, faults);
+    let work = tempfile::tempdir().expect("tempdir");
+    let run = collect(&server, work.path(), args, None);
+    (server, work, run)
+}
+
 fn collect(server: &Server, work: &Path, args: &[&str], stdin: Option<&str>) -> Run {
     let started = Instant::now();
     let child = spawn_collect(server, work, args, stdin, None);
@@ -909,37 +740,12 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
-fn pages(n: usize) -> Vec<String> {
-    (1..=n).map(|i| format!("page-{i:04}.json")).collect()
-}
-
-fn all_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).expect("read_dir") {
-        let p = e.expect("entry").path();
-        if p.is_dir() {
-            all_files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 /// The built binary's `query` on a bundle.
 fn query(bundle: &Path, expr: &str) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_crmdesk-audit"))
+    let out = bin()
         .arg("query")
         .arg(bundle)
         .arg(expr)
-        .env_remove("LANG")
         .output()
         .expect("run query");
     assert!(
@@ -989,20 +795,13 @@ fn a_large_org_is_collected_complete_across_page_tokens_204s_and_overlapping_des
         portals: vec![(2_389_291, false), (2_389_290, true)],
         ..Org::default()
     };
-    let server = Server::start(org, vec![]);
-    let work = tempfile::tempdir().expect("tempdir");
-    let run = collect(
-        &server,
-        work.path(),
-        &["--out", "bundle", "--lang", "en"],
-        None,
-    );
+    let (server, work, run) = collect_once(org, vec![], &["--out", "bundle", "--lang", "en"]);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     let b = work.path().join("bundle");
     let log = server.log();
 
     // CRM contacts: 10 pages by `page`, then 2 by `page_token`, never both; fields sent.
-    let contacts: Vec<&Req> = log
+    let contacts: Vec<&Request> = log
         .iter()
         .filter(|r| r.path == "/crm/v8/Contacts")
         .collect();
@@ -1023,7 +822,7 @@ fn a_large_org_is_collected_complete_across_page_tokens_204s_and_overlapping_des
         }
     }
     // Every API request carried the token, read-only; Desk ones but /organizations the portal.
-    let token = server.tokens().pop().expect("a token was issued");
+    let token = server.state.tokens().pop().expect("a token was issued");
     for r in log.iter().filter(|r| r.host != Host::Accounts) {
         assert_eq!(r.method, "GET", "{}", r.path);
         assert_eq!(
@@ -1187,9 +986,7 @@ fn a_429_and_a_5xx_are_retried_with_backoff_without_the_test_sleeping() {
         contacts: 450,
         ..Org::default()
     };
-    let server = Server::start(org, vec![busy, down, bad_gateway]);
-    let work = tempfile::tempdir().expect("tempdir");
-    let run = collect(&server, work.path(), &["--out", "b"], None);
+    let (server, work, run) = collect_once(org, vec![busy, down, bad_gateway], &["--out", "b"]);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert!(
         run.elapsed < Duration::from_secs(20),
@@ -1242,12 +1039,11 @@ fn a_401_invalid_token_refreshes_the_token_once_and_the_run_goes_on() {
             "errorCode": "INVALID_OAUTH", "message": "The OAuth Token you provided is invalid."})),
         )
     };
-    let server = Server::start(Org::default(), vec![expired, desk_expired]);
-    let work = tempfile::tempdir().expect("tempdir");
-    let run = collect(&server, work.path(), &["--out", "b"], None);
+    let (server, work, run) =
+        collect_once(Org::default(), vec![expired, desk_expired], &["--out", "b"]);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert_eq!(
-        server.tokens().len(),
+        server.state.tokens().len(),
         3,
         "one token, then one refresh per 401"
     );
@@ -1260,7 +1056,7 @@ fn a_401_invalid_token_refreshes_the_token_once_and_the_run_goes_on() {
 #[test]
 fn a_ready_access_token_is_used_as_it_is_and_a_401_with_it_writes_nothing() {
     const READY: &str = "1000.ready0token.0000aaaa1111bbbb";
-    let server = Server::start(Org::default(), vec![]);
+    let server = start(Org::default(), vec![]);
     *server.state.valid_token.lock().expect("token") = Some(READY.to_string());
     let work = tempfile::tempdir().expect("tempdir");
     let started = Instant::now();
@@ -1302,9 +1098,7 @@ fn a_token_refused_again_after_a_refresh_is_an_authentication_failure_that_write
             "code": "INVALID_TOKEN", "details": {}, "message": "invalid oauth token", "status": "error"})),
         )
     };
-    let server = Server::start(Org::default(), vec![always]);
-    let work = tempfile::tempdir().expect("tempdir");
-    let run = collect(&server, work.path(), &["--out", "b"], None);
+    let (_server, work, run) = collect_once(Org::default(), vec![always], &["--out", "b"]);
     assert_eq!(run.code, 2, "stderr: {}", run.stderr);
     assert!(
         run.stderr.contains("authentication") && run.stderr.contains("nothing was written"),
@@ -1345,18 +1139,17 @@ fn a_definite_api_error_is_saved_as_that_parts_file_and_the_exit_status_is_1() {
     // No Zoho error body at all (an empty 404, as a proxy might send): saved as an error
     // body the loader reads as a failed part.
     let empty = Fault::new(Host::Desk, "/api/v1/agents", 404, None);
-    let server = Server::start(
+    let (server, work, run) = collect_once(
         Org::default(),
         vec![no_permission, scope, desk_scope, empty],
+        &["--out", "b"],
     );
-    let work = tempfile::tempdir().expect("tempdir");
-    let run = collect(&server, work.path(), &["--out", "b"], None);
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
     let b = work.path().join("b");
     let leads = read_json(&b.join("crm/leads/page-0001.json"));
     assert_eq!(leads["code"], "NO_PERMISSION", "saved as it came");
     assert_eq!(
-        server.tokens().len(),
+        server.state.tokens().len(),
         1,
         "a scope error is not a reason to refresh"
     );
@@ -1402,9 +1195,7 @@ fn several_desk_portals_without_a_default_are_a_usage_error_until_desk_org_picks
         portals: vec![(2_389_290, false), (2_017_465, false)],
         ..Org::default()
     };
-    let server = Server::start(org, vec![]);
-    let work = tempfile::tempdir().expect("tempdir");
-    let run = collect(&server, work.path(), &["--out", "b"], None);
+    let (server, work, run) = collect_once(org, vec![], &["--out", "b"]);
     assert_eq!(run.code, 2, "stderr: {}", run.stderr);
     assert!(
         run.stderr.contains("--desk-org 2389290") && run.stderr.contains("--desk-org 2017465"),
@@ -1457,14 +1248,7 @@ fn max_records_stops_each_list_early_and_the_manifest_marks_those_parts_incomple
         tickets: 120,
         ..Org::default()
     };
-    let server = Server::start(org, vec![]);
-    let work = tempfile::tempdir().expect("tempdir");
-    let run = collect(
-        &server,
-        work.path(),
-        &["--out", "b", "--max-records", "25"],
-        None,
-    );
+    let (_server, work, run) = collect_once(org, vec![], &["--out", "b", "--max-records", "25"]);
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
     let b = work.path().join("b");
     let m = read_json(&b.join("manifest.json"));
@@ -1504,9 +1288,7 @@ fn when_the_api_credits_run_out_the_run_stops_and_names_what_is_missing() {
     );
     spent.headers = vec![("Retry-After", "36000".to_string())];
     spent.times = 100;
-    let server = Server::start(Org::default(), vec![spent]);
-    let work = tempfile::tempdir().expect("tempdir");
-    let run = collect(&server, work.path(), &["--out", "b"], None);
+    let (server, work, run) = collect_once(Org::default(), vec![spent], &["--out", "b"]);
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
     let m = read_json(&work.path().join("b/manifest.json"));
     assert!(
@@ -1551,9 +1333,7 @@ fn a_failure_mid_run_leaves_no_out_no_staging_directory_and_exits_2() {
             Some(json!({"errorCode": "INTERNAL_SERVER_ERROR"})),
         )
     };
-    let server = Server::start(Org::default(), vec![broken]);
-    let work = tempfile::tempdir().expect("tempdir");
-    let run = collect(&server, work.path(), &["--out", "b"], None);
+    let (server, work, run) = collect_once(Org::default(), vec![broken], &["--out", "b"]);
     assert_eq!(run.code, 2, "stderr: {}", run.stderr);
     assert!(
         run.stderr.contains("network") && run.stderr.contains("HTTP 500"),
@@ -1568,7 +1348,7 @@ fn a_failure_mid_run_leaves_no_out_no_staging_directory_and_exits_2() {
         .count();
     assert_eq!(tries, 6, "bounded tries");
     assert_nothing_left(work.path());
-    let token = server.tokens().pop().expect("token");
+    let token = server.state.tokens().pop().expect("token");
     assert!(!run.stderr.contains(&token) && !run.stdout.contains(&token));
 }
 
@@ -1577,7 +1357,7 @@ fn a_failure_mid_run_leaves_no_out_no_staging_directory_and_exits_2() {
 fn ctrl_c_mid_request_removes_the_download_and_exits_2() {
     let mut slow = Fault::new(Host::Crm, "/crm/v8/Contacts", 503, None);
     slow.delay = Some(Duration::from_secs(20));
-    let server = Server::start(Org::default(), vec![slow]);
+    let server = start(Org::default(), vec![slow]);
     let work = tempfile::tempdir().expect("tempdir");
     let started = Instant::now();
     let child = spawn_collect(&server, work.path(), &["--out", "b"], None, None);
@@ -1611,7 +1391,7 @@ fn ctrl_c_mid_request_removes_the_download_and_exits_2() {
 fn a_progress_bar_is_drawn_on_a_terminal_and_nothing_of_it_on_a_pipe() {
     let mut slow = Fault::new(Host::Crm, "/crm/v8/users", 503, None);
     slow.delay = Some(Duration::from_millis(600));
-    let server = Server::start(Org::default(), vec![slow.clone()]);
+    let server = start(Org::default(), vec![slow.clone()]);
     let work = tempfile::tempdir().expect("tempdir");
     // util-linux `script` gives the run a pseudo-terminal.
     let cmd = format!(
@@ -1647,7 +1427,7 @@ fn a_progress_bar_is_drawn_on_a_terminal_and_nothing_of_it_on_a_pipe() {
     );
     assert!(work.path().join("b/manifest.json").is_file(), "{shown}");
 
-    let server = Server::start(Org::default(), vec![slow]);
+    let server = start(Org::default(), vec![slow]);
     let run = collect(&server, work.path(), &["--out", "c"], None);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert!(
@@ -1659,7 +1439,7 @@ fn a_progress_bar_is_drawn_on_a_terminal_and_nothing_of_it_on_a_pipe() {
 
 #[test]
 fn an_out_that_holds_files_is_refused_before_any_request() {
-    let server = Server::start(Org::default(), vec![]);
+    let server = start(Org::default(), vec![]);
     let work = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(work.path().join("b")).expect("mkdir");
     std::fs::write(work.path().join("b/keep.txt"), "mine").expect("write");
@@ -1701,11 +1481,9 @@ fn a_planted_token_appears_in_no_file_and_no_output() {
         plant_secrets: true,
         ..Org::default()
     };
-    let server = Server::start(org, vec![]);
-    let work = tempfile::tempdir().expect("tempdir");
-    let run = collect(&server, work.path(), &["--out", "b"], None);
+    let (server, work, run) = collect_once(org, vec![], &["--out", "b"]);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    let tokens = server.tokens();
+    let tokens = server.state.tokens();
     assert!(!tokens.is_empty());
     let mut files = Vec::new();
     all_files(work.path(), &mut files);
@@ -1776,11 +1554,10 @@ fn rank(s: &Value) -> u8 {
 }
 
 fn audit(bundle: &Path) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_crmdesk-audit"))
+    let out = bin()
         .arg("audit")
         .arg(bundle)
         .args(["--format", "json", "--now", NOW])
-        .env_remove("LANG")
         .output()
         .expect("run audit");
     assert!(
@@ -1797,7 +1574,7 @@ fn the_bundle_collected_from_a_recorded_org_audits_to_the_fixtures_verdicts() {
         recorded: true,
         ..Org::default()
     };
-    let server = Server::start(org, vec![]);
+    let server = start(org, vec![]);
     let work = tempfile::tempdir().expect("tempdir");
 
     // Answered with --ask as v8-healthy's integration.json records (piped, in Japanese).

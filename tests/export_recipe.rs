@@ -10,15 +10,17 @@
 //! The replay's responses are built from Zoho's published samples; each template names its
 //! source. Where a response detail is not in a published sample it says "assumed".
 
+mod common;
+
+use common::replay::{self, Host, Request};
+use common::{all_files, names, pages};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
 use std::time::{Duration, Instant};
 
 const CLIENT_ID: &str = "1000.REPLAY0CLIENT0ID";
@@ -92,40 +94,7 @@ fn recipe() -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The replay server: three listeners (accounts, CRM api_domain, Desk), one request per connection
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Host {
-    Accounts,
-    Crm,
-    Desk,
-}
-
-#[derive(Clone, Debug)]
-struct Request {
-    host: Host,
-    method: String,
-    path: String,
-    query: Vec<(String, String)>,
-    /// Names in lower case.
-    headers: Vec<(String, String)>,
-    status: u16,
-}
-
-impl Request {
-    fn param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
+// The replay: what its three hosts answer (tests/common/replay.rs serves it)
 
 struct Replay {
     access_token: String,
@@ -133,191 +102,45 @@ struct Replay {
     /// page_token -> (module, fields, offset of the next record).
     page_tokens: Mutex<HashMap<String, (String, String, usize)>>,
     token_seq: AtomicUsize,
-    log: Mutex<Vec<Request>>,
 }
 
-struct Server {
-    replay: Arc<Replay>,
-    accounts: String,
-    desk: String,
-    stop: Arc<AtomicBool>,
-    threads: Vec<JoinHandle<()>>,
-}
+type Server = replay::Server<Replay>;
 
-impl Server {
-    fn start() -> Server {
-        let bind = || TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        let (accounts, crm, desk) = (bind(), bind(), bind());
-        let url = |l: &TcpListener| format!("http://{}", l.local_addr().expect("addr"));
-        // Looks like Zoho's ("1000.<32 hex>.<32 hex>"), unique to this run.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let access_token = format!(
-            "1000.{:032x}.{:032x}",
-            nanos ^ 0x5eed_0000_1111_2222,
-            (u128::from(std::process::id()) << 64) | 0xacce55
-        );
-        let replay = Arc::new(Replay {
-            access_token,
-            crm_base: url(&crm),
-            page_tokens: Mutex::new(HashMap::new()),
-            token_seq: AtomicUsize::new(0),
-            log: Mutex::new(Vec::new()),
-        });
-        let stop = Arc::new(AtomicBool::new(false));
-        let (accounts_url, desk_url) = (url(&accounts), url(&desk));
-        let threads = [
-            (accounts, Host::Accounts),
-            (crm, Host::Crm),
-            (desk, Host::Desk),
-        ]
-        .into_iter()
-        .map(|(listener, host)| {
-            let (replay, stop) = (replay.clone(), stop.clone());
-            thread::spawn(move || serve(listener, host, &replay, &stop))
-        })
-        .collect();
-        Server {
-            replay,
-            accounts: accounts_url,
-            desk: desk_url,
-            stop,
-            threads,
-        }
-    }
-
-    fn log(&self) -> Vec<Request> {
-        self.replay.log.lock().expect("log").clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        for t in self.threads.drain(..) {
-            let _ = t.join();
-        }
-    }
-}
-
-/// Accepts until told to stop (the test's end drops the server), and at most for 5 minutes.
-fn serve(listener: TcpListener, host: Host, replay: &Replay, stop: &AtomicBool) {
-    listener.set_nonblocking(true).expect("nonblocking");
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
-        match listener.accept() {
-            Ok((stream, _)) => handle(stream, host, replay),
-            Err(e) if e.kind() == ErrorKind::WouldBlock => thread::sleep(Duration::from_millis(2)),
-            Err(_) => thread::sleep(Duration::from_millis(10)),
-        }
-    }
-}
-
-fn handle(mut stream: TcpStream, host: Host, replay: &Replay) {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
-    // The request head, at most 64 KiB (curl sends a few hundred bytes).
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 65_536 {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&buf).into_owned();
-    let head = head.split("\r\n\r\n").next().unwrap_or("");
-    let mut lines = head.split("\r\n");
-    let mut start = lines.next().unwrap_or("").split(' ');
-    let method = start.next().unwrap_or("").to_string();
-    let target = start.next().unwrap_or("").to_string();
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let mut req = Request {
-        host,
-        method,
-        path: path.to_string(),
-        query: parse_query(query),
-        headers,
-        status: 0,
-    };
-    let (status, body) = respond(&req, replay);
-    req.status = status;
-    replay.log.lock().expect("log").push(req);
-    let reason = match status {
-        200 => "OK",
-        204 => "No Content",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        404 => "Not Found",
-        _ => "Unprocessable Entity",
-    };
-    let mut out = format!("HTTP/1.1 {status} {reason}\r\nConnection: close\r\n");
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    if status != 204 {
-        out.push_str(&format!(
-            "Content-Type: application/json;charset=UTF-8\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    out.push_str("\r\n");
-    out.push_str(&body);
-    let _ = stream.write_all(out.as_bytes());
-    let _ = stream.flush();
-}
-
-fn parse_query(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(k), percent_decode(v))
-        })
-        .collect()
-}
-
-fn percent_decode(s: &str) -> String {
-    let hex = |c: u8| (c as char).to_digit(16);
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match (
-            b[i],
-            b.get(i + 1).copied().and_then(hex),
-            b.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
+/// The replay of the org the recipe exports, with an access token unique to this run.
+fn start() -> Server {
+    Server::start(
+        |s| {
+            // Looks like Zoho's ("1000.<32 hex>.<32 hex>"), unique to this run.
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            let access_token = format!(
+                "1000.{:032x}.{:032x}",
+                nanos ^ 0x5eed_0000_1111_2222,
+                (u128::from(std::process::id()) << 64) | 0xacce55
+            );
+            Replay {
+                access_token,
+                crm_base: s.crm.clone(),
+                page_tokens: Mutex::new(HashMap::new()),
+                token_seq: AtomicUsize::new(0),
             }
-            (b'+', ..) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (c, ..) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+        },
+        respond,
+    )
 }
 
 type Reply = (u16, Option<Value>);
 
-fn respond(req: &Request, replay: &Replay) -> Reply {
-    match req.host {
+/// What the three hosts answer (no reply here has headers of its own).
+fn respond(req: &Request, replay: &Replay) -> replay::Reply {
+    let (status, body) = match req.host {
         Host::Accounts => accounts(req, replay),
         Host::Crm => crm(req, replay),
         Host::Desk => desk(req, replay),
-    }
+    };
+    (status, Vec::new(), body)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,10 +149,10 @@ fn respond(req: &Request, replay: &Replay) -> Reply {
 fn accounts(req: &Request, replay: &Replay) -> Reply {
     let ok = req.method == "POST"
         && req.path == "/oauth/v2/token"
-        && req.param("grant_type") == Some("refresh_token")
-        && req.param("refresh_token") == Some(REFRESH_TOKEN)
-        && req.param("client_id") == Some(CLIENT_ID)
-        && req.param("client_secret") == Some(CLIENT_SECRET);
+        && req.query_param("grant_type") == Some("refresh_token")
+        && req.query_param("refresh_token") == Some(REFRESH_TOKEN)
+        && req.query_param("client_id") == Some(CLIENT_ID)
+        && req.query_param("client_secret") == Some(CLIENT_SECRET);
     if !ok {
         // Zoho Accounts answers a bad grant with HTTP 200 and an `error` key (as its OAuth
         // guide shows for `invalid_code`); the status code is assumed.
@@ -387,7 +210,7 @@ fn crm(req: &Request, replay: &Replay) -> Reply {
         "users" => crm_users(req),
         "settings/modules" => (200, Some(json!({"modules": crm_modules()}))),
         "settings/fields" | "settings/related_lists" => {
-            let module = req.param("module").unwrap_or("");
+            let module = req.query_param("module").unwrap_or("");
             if !crm_module_names().contains(&module) {
                 // zoho/crm-oas v8.0/related_lists/operations/getRelatedLists/examples/response-400-invalidmodule.md (shape)
                 return crm_error(
@@ -418,7 +241,7 @@ fn crm(req: &Request, replay: &Replay) -> Reply {
 }
 
 fn number(req: &Request, name: &str, default: usize) -> Option<usize> {
-    match req.param(name) {
+    match req.query_param(name) {
         None => Some(default),
         Some(v) => v.parse().ok(),
     }
@@ -427,7 +250,7 @@ fn number(req: &Request, name: &str, default: usize) -> Option<usize> {
 /// GET /users: `page` and `per_page` (at most 200), no page tokens. Info as in
 /// zoho/crm-oas v8.0/users/operations/getUsers/examples/response-200-usersgetresponse.md.
 fn crm_users(req: &Request) -> Reply {
-    let all = match req.param("type") {
+    let all = match req.query_param("type") {
         Some("AllUsers") => CRM_USERS,
         Some("AdminUsers") => CRM_ADMINS,
         _ => {
@@ -482,7 +305,7 @@ fn crm_records(
     total: usize,
     record: fn(usize) -> Value,
 ) -> Reply {
-    let Some(fields) = req.param("fields").filter(|f| !f.is_empty()) else {
+    let Some(fields) = req.query_param("fields").filter(|f| !f.is_empty()) else {
         // .../getRecords/examples/response-400-requiredparammissing.md
         return crm_error(
             400,
@@ -499,9 +322,9 @@ fn crm_records(
             json!({"param_name": "per_page"}),
         );
     };
-    let (offset, page) = match req.param("page_token") {
+    let (offset, page) = match req.query_param("page_token") {
         Some(token) => {
-            if req.param("page").is_some() {
+            if req.query_param("page").is_some() {
                 // Assumed: the spec lists AMBIGUITY_DURING_PROCESSING among getRecords' errors;
                 // which parameters trigger it is not published. The recipe never sends both.
                 return crm_error(
@@ -967,20 +790,6 @@ fn run_recipe(script: &Path, work: &Path, server: &Server) -> Output {
     }
 }
 
-/// The `*.json` names in a directory, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
-fn pages(n: usize) -> Vec<String> {
-    (1..=n).map(|i| format!("page-{i:04}.json")).collect()
-}
-
 fn read_json(path: &Path) -> Option<Value> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     if text.trim().is_empty() {
@@ -1005,17 +814,6 @@ fn ids(records: &[Value]) -> Vec<String> {
         .collect()
 }
 
-fn all_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).expect("read_dir") {
-        let p = e.expect("entry").path();
-        if p.is_dir() {
-            all_files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn readme_export_recipe_saves_complete_lists_that_the_binary_loads() {
     require_tools();
@@ -1023,7 +821,7 @@ fn readme_export_recipe_saves_complete_lists_that_the_binary_loads() {
     let work = tempfile::tempdir().expect("tempdir");
     let script = work.path().join("zoho-export.sh");
     std::fs::write(&script, recipe()).expect("write script");
-    let server = Server::start();
+    let server = start();
 
     let out = run_recipe(&script, work.path(), &server);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -1033,7 +831,7 @@ fn readme_export_recipe_saves_complete_lists_that_the_binary_loads() {
         out.status
     );
     let log = server.log();
-    let token = server.replay.access_token.clone();
+    let token = server.state.access_token.clone();
     let export = work.path().join("export");
 
     // Every request got an answer it can use: no error status anywhere.

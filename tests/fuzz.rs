@@ -184,7 +184,7 @@ fn check_parse(bytes: &[u8]) -> Result<(), TestCaseError> {
         Err(e) => {
             let shown = e.to_string();
             prop_assert!(shown.starts_with("fuzz/f.json"), "{shown}");
-            prop_assert!(!e.message.is_empty());
+            prop_assert!(!e.message().is_empty());
         }
     }
     Ok(())
@@ -258,7 +258,7 @@ proptest! {
                 prop_assert!(!shown.contains("SECRET"), "{text} -> {shown}");
             }
             // Only an id too large to read exactly is refused in valid JSON.
-            Err(e) => prop_assert!(e.message.contains("too large to read exactly"), "{text}: {e}"),
+            Err(e) => prop_assert!(e.message().contains("too large to read exactly"), "{text}: {e}"),
         }
     }
 }

@@ -433,3 +433,34 @@ fn rules_new_writes_a_case_for_each_status_asked_for_and_they_pass() {
     );
     assert_eq!(r.code, 2);
 }
+
+#[test]
+fn a_call_rules_check_cannot_see_fails_at_run_time_with_the_file_line_and_a_suggestion() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        tmp.path().join("dyn-call.rhai"),
+        "const META = #{ title: #{ja: \"t\", en: \"t\"}, description: #{ja: \"d\", en: \"d\"},\n  checks: #{ \"c\": #{ statuses: [\"pass\"], remedy: #{ja: \"r\", en: \"r\"} } } };\nfn audit(doc) {\n    let f = Fn(\"where_eqq\");\n    f.call(doc.crm.users, \"status\", \"active\");\n    [pass(\"c\", \"ok\")]\n}\n",
+    )
+    .expect("write");
+    let rules = tmp.path().display().to_string();
+    let r = run(&[
+        "audit",
+        "fixtures/healthy",
+        "--rules",
+        &rules,
+        "--only",
+        "dyn-call",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let json: Value = serde_json::from_str(&r.stdout).expect("json");
+    let msg = json["exports"][0]["results"][0]["findings"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        msg.contains("dyn-call.rhai:5:7: unknown function `where_eqq`, did you mean `where_eq`?"),
+        "{msg}"
+    );
+}

@@ -29,6 +29,40 @@ pub enum Command {
     Diff(DiffArgs),
     /// Fetch a complete export from the Zoho APIs (read-only) into a new bundle directory.
     Collect(CollectArgs),
+    /// Print shell completions: `crmdesk-audit completions bash > /etc/bash_completion.d/crmdesk-audit`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `crmdesk-audit man > crmdesk-audit.1`.
+    Man,
+    /// Save the findings of exports as a baseline for `audit --baseline`.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Audit exports and write every finding that is not a pass, by fingerprint, to FILE.
+    Save {
+        /// Exports to audit.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The baseline file to write (atomically).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// RFC 3339 time with an offset that rules treat as now.
+        #[arg(long, value_name = "TIME")]
+        now: Option<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `collect` (cli.md). Credentials come from the environment only: ZOHO_CLIENT_ID,
@@ -85,6 +119,10 @@ pub struct DiffArgs {
     pub before: PathBuf,
     /// The export after the change.
     pub after: PathBuf,
+
+    /// Language of the report [default: ja when LANG starts with ja, else en].
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
 
     #[command(flatten)]
     pub rules: RuleArgs,
@@ -254,6 +292,12 @@ pub struct AuditArgs {
     /// optionally an evidence or export pattern. See docs/ci.md.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+
+    /// A baseline (`crmdesk-audit baseline save`): findings it holds are known and count as
+    /// pass; only new ones count toward --fail-on. The report marks each finding new or
+    /// known and lists the baseline's findings that are now fixed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -7,7 +7,9 @@ use crate::audit::{self, ExportOutcome};
 use crate::diff::{Change, CheckDiff, compare};
 use crate::engine;
 use crate::load::LoadOptions;
+use crate::report::words;
 use crate::status::Status;
+use crate::text::Lang;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -18,27 +20,27 @@ pub fn run(d: &DiffArgs) -> Result<u8, String> {
     let engine = engine::build(&limits);
     let catalogue = super::catalogue(&engine, &d.rules)?;
     let opts = LoadOptions { audit_time };
+    let lang = super::lang(d.lang);
     let side = |path: &std::path::Path| -> Result<ExportOutcome, String> {
         let mut found = audit::audit(&engine, &catalogue, &limits, &[path.to_path_buf()], &opts);
         if found.len() != 1 {
-            return Err(format!(
-                "{}: holds {} exports; diff compares one export with one export",
-                path.display(),
-                found.len()
-            ));
+            return Err(words::DIFF_NOT_ONE
+                .get(lang)
+                .replace("{0}", &path.display().to_string())
+                .replace("{1}", &found.len().to_string()));
         }
         Ok(found.remove(0))
     };
     let (before, after) = (side(&d.before)?, side(&d.after)?);
     let (b, a) = match (&before.result, &after.result) {
         (Ok(b), Ok(a)) => (b, a),
-        (Err(e), _) | (_, Err(e)) => return Err(e.clone()),
+        (Err(e), _) | (_, Err(e)) => return Err(e.text(lang)),
     };
     let changes = compare(&b.results, &a.results);
     let text = match d.format {
         DiffFormat::Json => json_report(&before.path, &after.path, &changes),
-        DiffFormat::Table => table_report(&before.path, &after.path, &changes, false),
-        DiffFormat::Markdown => table_report(&before.path, &after.path, &changes, true),
+        DiffFormat::Table => table_report(&before.path, &after.path, &changes, false, lang),
+        DiffFormat::Markdown => table_report(&before.path, &after.path, &changes, true, lang),
     };
     super::emit(d.output.as_deref(), &text)?;
 
@@ -60,8 +62,12 @@ pub fn run(d: &DiffArgs) -> Result<u8, String> {
     })
 }
 
-fn status(s: Option<Status>) -> &'static str {
-    s.map_or("-", Status::as_str)
+/// A status as the reader reads it; `-` when the check was not reported on that side.
+fn status(s: Option<Status>, lang: Lang) -> &'static str {
+    s.map_or("-", |s| match lang {
+        Lang::En => s.as_str(),
+        Lang::Ja => words::status(s).ja,
+    })
 }
 
 fn counts(changes: &[CheckDiff]) -> (usize, usize, usize, usize) {
@@ -86,10 +92,30 @@ fn json_report(before: &str, after: &str, changes: &[CheckDiff]) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
-fn table_report(before: &str, after: &str, changes: &[CheckDiff], markdown: bool) -> String {
+fn table_report(
+    before: &str,
+    after: &str,
+    changes: &[CheckDiff],
+    markdown: bool,
+    lang: Lang,
+) -> String {
     let (worse, better, changed, same) = counts(changes);
     let mut out = String::new();
-    let summary = format!("{worse} worse, {better} better, {changed} changed, {same} unchanged");
+    let summary = words::DIFF_SUMMARY
+        .get(lang)
+        .replace("{0}", &worse.to_string())
+        .replace("{1}", &better.to_string())
+        .replace("{2}", &changed.to_string())
+        .replace("{3}", &same.to_string());
+    let heads = [
+        words::DIFF_CHANGE,
+        words::DIFF_FAQ,
+        words::DIFF_RULE,
+        words::DIFF_CHECK,
+        words::DIFF_BEFORE,
+        words::DIFF_AFTER,
+    ]
+    .map(|w| w.get(lang));
     let moved: Vec<&CheckDiff> = changes
         .iter()
         .filter(|c| c.change != Change::Same)
@@ -97,23 +123,21 @@ fn table_report(before: &str, after: &str, changes: &[CheckDiff], markdown: bool
     if markdown {
         let _ = writeln!(
             out,
-            "# crmdesk-audit diff\n\n`{before}` -> `{after}`: **{summary}**\n"
+            "# crmdesk-audit {}\n\n`{before}` -> `{after}`: **{summary}**\n",
+            words::DIFF_TITLE.get(lang)
         );
         if !moved.is_empty() {
-            let _ = writeln!(
-                out,
-                "| change | FAQ | rule | check | before | after |\n|---|---|---|---|---|---|"
-            );
+            let _ = writeln!(out, "| {} |\n|---|---|---|---|---|---|", heads.join(" | "));
             for c in &moved {
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} | {} | {} | {} |",
-                    change_word(c.change),
+                    change_word(c.change, lang),
                     c.faq,
                     c.rule,
                     c.check,
-                    status(c.before),
-                    status(c.after)
+                    status(c.before, lang),
+                    status(c.after, lang)
                 );
             }
         }
@@ -125,15 +149,15 @@ fn table_report(before: &str, after: &str, changes: &[CheckDiff], markdown: bool
         t.load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_width(120)
-            .set_header(vec!["change", "FAQ", "rule", "check", "before", "after"]);
+            .set_header(heads.to_vec());
         for c in &moved {
             t.add_row(vec![
-                change_word(c.change).to_owned(),
+                change_word(c.change, lang).to_owned(),
                 c.faq.to_string(),
                 c.rule.clone(),
                 c.check.clone(),
-                status(c.before).to_owned(),
-                status(c.after).to_owned(),
+                status(c.before, lang).to_owned(),
+                status(c.after, lang).to_owned(),
             ]);
         }
         let _ = writeln!(out, "{t}");
@@ -142,11 +166,12 @@ fn table_report(before: &str, after: &str, changes: &[CheckDiff], markdown: bool
     out
 }
 
-fn change_word(c: Change) -> &'static str {
+fn change_word(c: Change, lang: Lang) -> &'static str {
     match c {
-        Change::Worse => "worse",
-        Change::Better => "better",
-        Change::Changed => "changed",
-        Change::Same => "same",
+        Change::Worse => words::DIFF_WORSE,
+        Change::Better => words::DIFF_BETTER,
+        Change::Changed => words::DIFF_CHANGED,
+        Change::Same => words::DIFF_SAME,
     }
+    .get(lang)
 }

@@ -2,6 +2,7 @@
 //! This is the only layer that writes to stdout or stderr.
 
 pub mod args;
+mod baseline_cmd;
 mod collect_cmd;
 mod diff_cmd;
 pub mod output;
@@ -9,6 +10,7 @@ mod progress;
 mod query_cmd;
 mod report_info;
 mod rules_cmd;
+mod shell_cmd;
 
 use crate::audit::{self, ExportOutcome};
 use crate::engine::{self, Limits};
@@ -37,6 +39,9 @@ pub fn main() -> ExitCode {
         Command::Query(q) => query_cmd::run(&q),
         Command::Diff(d) => diff_cmd::run(&d),
         Command::Collect(c) => collect_cmd::run(&c),
+        Command::Completions(c) => shell_cmd::completions(&c),
+        Command::Man => shell_cmd::man(),
+        Command::Baseline(b) => baseline_cmd::run(&b),
     };
     ExitCode::from(code.unwrap_or_else(|e| {
         eprintln!("error: {e}");
@@ -83,10 +88,24 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
     }
     for o in &outcomes {
         if let Err(e) = &o.result {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", e.text(lang));
         }
     }
     let waiver_report = crate::waivers::apply(&mut outcomes, &waivers, &audit_time);
+    // Against a baseline: findings it holds count as pass; those it holds that no finding
+    // matches any more are fixed.
+    let fixed = match &a.baseline {
+        Some(p) => Some(crate::baseline::Baseline::read(p)?.apply(&mut outcomes)),
+        None => None,
+    };
+    if let Some(fixed) = &fixed {
+        for e in fixed {
+            eprintln!(
+                "note: fixed since the baseline: {} / {} {:?}",
+                e.rule, e.check, e.entities
+            );
+        }
+    }
     for w in &waiver_report.unmatched {
         eprintln!(
             "warning: waiver #{} ({} / {}) matched no finding",
@@ -127,6 +146,7 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
         waivers: &waiver_report,
         places: &places,
         info: &info,
+        baseline_fixed: fixed.as_deref(),
     };
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
     let look = TableLook {

@@ -237,9 +237,11 @@ fn test(
     })
 }
 
-/// Expected vs actual, when they differ.
+/// Expected vs actual statuses, when a case failed and they differ (a case that failed on a
+/// message or evidence has the statuses it expected: showing them would only confuse).
 fn diff(o: &CaseOutcome) -> Option<String> {
-    if o.failures.is_empty() || o.actual.is_empty() {
+    let differ = o.expected.iter().any(|(k, v)| o.actual.get(k) != Some(v));
+    if o.failures.is_empty() || o.actual.is_empty() || !differ {
         return None;
     }
     let show = |m: &std::collections::BTreeMap<String, Status>| {
@@ -255,7 +257,6 @@ fn diff(o: &CaseOutcome) -> Option<String> {
     ))
 }
 
-/// The rule's coverage: a case for every status each check declares.
 /// The coverage line of a rule: the check `cargo test` makes too (`cases::coverage`).
 fn coverage(rule: &Rule, cases: &[crate::rules::cases::Case]) -> Line {
     Line {

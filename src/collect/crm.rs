@@ -8,9 +8,7 @@
 //! `fields` on record lists.
 
 use super::http::Service;
-use super::{
-    Answer, Collector, Distinct, Error, Event, PartSummary, page_file, page_size, records,
-};
+use super::{Collector, Error, Next, page_size, records};
 
 /// Pages read by `page` before switching to `page_token` (Zoho: 2,000 records).
 const DISCRETE_PAGES: usize = 10;
@@ -107,94 +105,58 @@ impl Collector<'_, '_> {
             self.skip_part(name);
             return Ok(());
         }
-        (self.on)(Event::Part(name));
         let max = self.opts.max_records;
         let per_page = page_size(max, PER_PAGE);
         let url = format!("{}/{path}", self.crm_base);
-        let mut files = Vec::new();
-        let mut distinct = Distinct::default();
-        let mut token: Option<String> = None;
-        let mut n = 1;
-        let (complete, reason, error) = loop {
+        let query = |n: usize, token: Option<&str>| {
             let mut q: Vec<(&str, String)> =
                 fixed.iter().map(|(k, v)| (*k, (*v).to_string())).collect();
             q.push(("per_page", per_page.to_string()));
-            match &token {
-                Some(t) => q.push(("page_token", t.clone())),
+            match token {
+                Some(t) => q.push(("page_token", t.to_string())),
                 None => q.push(("page", n.to_string())),
             }
-            let rel = page_file(dir, n);
-            let answer = match self.fetch(Service::Crm, &url, &q, &rel) {
-                Ok(a) => a,
-                Err(s) => return self.stop(name, files, distinct.len(), s),
-            };
-            files.push(rel);
-            let v = match answer {
-                Answer::Empty => break (true, None, None),
-                Answer::ApiError(code) => {
-                    break (
-                        false,
-                        Some(format!(
-                            "the API answered {code} on page {n}; the error body is saved"
-                        )),
-                        Some(code),
-                    );
-                }
-                Answer::Data(v) => v,
-            };
-            let recs = records(&v, envelope);
-            distinct.add(&recs);
-            (self.on)(Event::Page {
-                part: name,
-                records: distinct.len(),
-            });
-            let more = v
-                .pointer("/info/more_records")
-                .and_then(serde_json::Value::as_bool)
-                .unwrap_or(false);
-            if !more {
-                break (true, None, None);
-            }
-            if recs.is_empty() {
-                break (
-                    false,
-                    Some(format!("page {n} says more_records but holds no record")),
-                    None,
-                );
-            }
-            if let Some(m) = max
-                && distinct.len() >= m
-            {
-                break (false, Some(format!("stopped at --max-records {m}")), None);
-            }
-            if n * per_page >= MAX_LIST_RECORDS {
-                break (
-                    false,
-                    Some(format!(
-                        "the API gives at most {MAX_LIST_RECORDS} records of a list, and there are more"
-                    )),
-                    None,
-                );
-            }
-            if n >= DISCRETE_PAGES {
-                // Without a token, go on by `page` (some lists, e.g. users, allow it).
-                token = v
-                    .pointer("/info/next_page_token")
-                    .and_then(serde_json::Value::as_str)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_string);
-            }
-            n += 1;
+            q
         };
-        self.summary.parts.push(PartSummary {
-            name: name.to_string(),
-            files,
-            records: distinct.len(),
-            complete,
-            reason,
-            error,
-        });
-        Ok(())
+        let mut token: Option<String> = None;
+        self.list(
+            name,
+            dir,
+            Service::Crm,
+            &url,
+            envelope,
+            query(1, None),
+            |page| {
+                let (n, v) = (page.n, page.body);
+                let more = v
+                    .pointer("/info/more_records")
+                    .and_then(serde_json::Value::as_bool)
+                    .unwrap_or(false);
+                if !more {
+                    return Next::Complete;
+                }
+                if page.records == 0 {
+                    return Next::Stop(format!("page {n} says more_records but holds no record"));
+                }
+                if let Some(stop) = page.at_max(max) {
+                    return stop;
+                }
+                if n * per_page >= MAX_LIST_RECORDS {
+                    return Next::Stop(format!(
+                        "the API gives at most {MAX_LIST_RECORDS} records of a list, and there are more"
+                    ));
+                }
+                if n >= DISCRETE_PAGES {
+                    // Without a token, go on by `page` (some lists, e.g. users, allow it).
+                    token = v
+                        .pointer("/info/next_page_token")
+                        .and_then(serde_json::Value::as_str)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string);
+                }
+                Next::Page(query(n + 1, token.as_deref()))
+            },
+        )
     }
 }
 

@@ -10,9 +10,7 @@
 
 use super::crm::id_text;
 use super::http::Service;
-use super::{
-    Answer, Collector, Distinct, Error, Event, PartSummary, Portal, page_file, page_size, records,
-};
+use super::{Collector, Error, Next, PartSummary, Portal, page_size, records};
 
 const PER_PAGE: usize = 100;
 
@@ -107,71 +105,36 @@ impl Collector<'_, '_> {
     }
 
     fn desk_list(&mut self, name: &str, dir: &str, path: &str) -> Result<(), Error> {
-        (self.on)(Event::Part(name));
         let max = self.opts.max_records;
         let limit = page_size(max, PER_PAGE);
         let url = format!("{}/{path}", self.desk_base);
-        let mut files = Vec::new();
-        let mut distinct = Distinct::default();
+        let query = |from: usize| vec![("from", from.to_string()), ("limit", limit.to_string())];
         let mut from = 0usize;
-        let mut n = 1;
-        let (complete, reason, error) = loop {
-            let q = [("from", from.to_string()), ("limit", limit.to_string())];
-            let rel = page_file(dir, n);
-            let answer = match self.fetch(Service::Desk, &url, &q, &rel) {
-                Ok(a) => a,
-                Err(s) => return self.stop(name, files, distinct.len(), s),
-            };
-            files.push(rel);
-            let v = match answer {
-                Answer::Empty => break (true, None, None),
-                Answer::ApiError(code) => {
-                    break (
-                        false,
-                        Some(format!(
-                            "the API answered {code} on page {n}; the error body is saved"
-                        )),
-                        Some(code),
-                    );
+        self.list(
+            name,
+            dir,
+            Service::Desk,
+            &url,
+            "data",
+            query(from),
+            |page| {
+                let n = page.n;
+                if page.records < limit {
+                    return Next::Complete;
                 }
-                Answer::Data(v) => v,
-            };
-            let recs = records(&v, "data");
-            let new = distinct.add(&recs);
-            (self.on)(Event::Page {
-                part: name,
-                records: distinct.len(),
-            });
-            if recs.len() < limit {
-                break (true, None, None);
-            }
-            if new == 0 {
-                // A server that ignores `from` would otherwise be read forever.
-                break (
-                    false,
-                    Some(format!(
+                if page.new == 0 {
+                    // A server that ignores `from` would otherwise be read forever.
+                    return Next::Stop(format!(
                         "page {n} (from={from}) repeats only records already read; stopped there"
-                    )),
-                    None,
-                );
-            }
-            if let Some(m) = max
-                && distinct.len() >= m
-            {
-                break (false, Some(format!("stopped at --max-records {m}")), None);
-            }
-            from += limit;
-            n += 1;
-        };
-        self.summary.parts.push(PartSummary {
-            name: name.to_string(),
-            files,
-            records: distinct.len(),
-            complete,
-            reason,
-            error,
-        });
-        Ok(())
+                    ));
+                }
+                if let Some(stop) = page.at_max(max) {
+                    return stop;
+                }
+                from += limit;
+                Next::Page(query(from))
+            },
+        )
     }
 }
 

@@ -546,6 +546,111 @@ impl Collector<'_, '_> {
             }
         }
     }
+
+    /// Every page of a list, saved as `dir/page-0001.json`, ...: `first` is page 1's
+    /// query, and after each page that holds data `next` says what comes after it (the
+    /// CRM's and Desk's rules differ). An empty answer (204) ends the list complete; an
+    /// API error ends it incomplete, its body saved as that page.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "what a list is (part, directory, service, URL, envelope) and how to page it"
+    )]
+    fn list<'q>(
+        &mut self,
+        name: &str,
+        dir: &str,
+        service: Service,
+        url: &str,
+        envelope: &str,
+        first: Vec<(&'q str, String)>,
+        mut next: impl FnMut(&ListPage) -> Next<'q>,
+    ) -> Result<(), Error> {
+        (self.on)(Event::Part(name));
+        let mut files = Vec::new();
+        let mut distinct = Distinct::default();
+        let mut query = first;
+        let mut n = 1;
+        let (complete, reason, error) = loop {
+            let rel = page_file(dir, n);
+            let answer = match self.fetch(service, url, &query, &rel) {
+                Ok(a) => a,
+                Err(s) => return self.stop(name, files, distinct.len(), s),
+            };
+            files.push(rel);
+            let v = match answer {
+                Answer::Empty => break (true, None, None),
+                Answer::ApiError(code) => {
+                    break (
+                        false,
+                        Some(format!(
+                            "the API answered {code} on page {n}; the error body is saved"
+                        )),
+                        Some(code),
+                    );
+                }
+                Answer::Data(v) => v,
+            };
+            let recs = records(&v, envelope);
+            let new = distinct.add(&recs);
+            (self.on)(Event::Page {
+                part: name,
+                records: distinct.len(),
+            });
+            let page = ListPage {
+                n,
+                body: &v,
+                records: recs.len(),
+                new,
+                distinct: distinct.len(),
+            };
+            match next(&page) {
+                Next::Page(q) => query = q,
+                Next::Complete => break (true, None, None),
+                Next::Stop(why) => break (false, Some(why), None),
+            }
+            n += 1;
+        };
+        self.summary.parts.push(PartSummary {
+            name: name.to_string(),
+            files,
+            records: distinct.len(),
+            complete,
+            reason,
+            error,
+        });
+        Ok(())
+    }
+}
+
+/// A page of a list just saved, as the list's rules see it.
+struct ListPage<'v> {
+    /// Its number, from 1.
+    n: usize,
+    body: &'v serde_json::Value,
+    /// The records it holds.
+    records: usize,
+    /// Of those, the ones no earlier page held.
+    new: usize,
+    /// Distinct records of the list so far.
+    distinct: usize,
+}
+
+impl ListPage<'_> {
+    /// `--max-records` (`max`) is reached: the list stops here, incomplete.
+    fn at_max(&self, max: Option<usize>) -> Option<Next<'static>> {
+        max.filter(|m| self.distinct >= *m)
+            .map(|m| Next::Stop(format!("stopped at --max-records {m}")))
+    }
+}
+
+/// What comes after a page of a list.
+enum Next<'q> {
+    /// The next page, by this query.
+    Page(Vec<(&'q str, String)>),
+    /// Nothing: the list is complete.
+    Complete,
+    /// Nothing: the list stops here, incomplete, for this reason.
+    Stop(String),
 }
 
 /// The records of a response: the array under `envelope`, a bare array, or none.

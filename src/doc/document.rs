@@ -34,10 +34,10 @@ pub struct Document {
     pub present: Vec<String>,
     /// Parts that were exported but cannot be used (a saved API error, a value of the
     /// wrong type), with the reason. A rule that needs one of them reports `error`.
-    pub failed: BTreeMap<String, String>,
+    pub failed: BTreeMap<String, crate::load::Failure>,
     /// Things worth knowing that are not errors (an ignored file, a page directory
     /// shadowed by a file, ...), each naming the file.
-    pub notes: Vec<String>,
+    pub notes: Vec<crate::load::Note>,
     /// List parts known to be incomplete, sorted (`meta.truncated`).
     pub truncated: Vec<String>,
     /// Where records of the document came from, where that is not plain page order.
@@ -72,11 +72,11 @@ impl Document {
     }
 
     /// The reason `part` (or a part inside it) failed to load, if it did.
-    pub fn failure(&self, part: &str) -> Option<(&str, &str)> {
+    pub fn failure(&self, part: &str) -> Option<(&str, &crate::load::Failure)> {
         self.failed
             .iter()
             .find(|(p, _)| covers(part, p) || covers(p, part))
-            .map(|(p, r)| (p.as_str(), r.as_str()))
+            .map(|(p, r)| (p.as_str(), r))
     }
 }
 
@@ -100,7 +100,12 @@ mod tests {
             present: present.iter().map(ToString::to_string).collect(),
             failed: failed
                 .iter()
-                .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+                .map(|(a, b)| {
+                    let at = crate::load::Origin::key("x.json", b);
+                    let found = "a string";
+                    let why = crate::load::Failure::SectionNotObject { at, found };
+                    ((*a).to_string(), why)
+                })
                 .collect(),
             notes: vec![],
             truncated: vec![],

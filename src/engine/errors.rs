@@ -25,7 +25,7 @@ pub fn helper_error(message: impl Into<String>) -> Box<EvalAltResult> {
 }
 
 /// Rhai's array methods, which document lists (read-only nodes) do not have.
-const ARRAY_METHODS: &[&str] = &[
+pub(crate) const ARRAY_METHODS: &[&str] = &[
     "map",
     "filter",
     "reduce",

@@ -12,7 +12,7 @@
 use super::json::{self, Parsed};
 use super::manifest::Manifest;
 use super::raw::{CRM_LISTS, DESK_LISTS, Origin, Page, PartId, Raw, RawPart};
-use super::{ExportSource, LoadError};
+use super::{ExportSource, LoadError, LoadErrorKind, Note};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{OsStr, OsString};
@@ -96,14 +96,13 @@ fn walk(source: &ExportSource, raw: &mut Raw, pending: &mut Pending) -> Result<(
 
 /// `manifest.json`, read at once: a manifest that cannot be read is a note, never a
 /// failed export (export-format.md).
-fn read_manifest(e: &Entry, notes: &mut Vec<String>) -> Manifest {
+fn read_manifest(e: &Entry, notes: &mut Vec<Note>) -> Manifest {
+    let at = Origin::file(&e.display);
     match json::read_file(&e.path, &e.display) {
-        Ok(Parsed::Value(v)) => Manifest::read(Some(v), &e.display, notes),
-        Ok(Parsed::Blank) => Manifest::read(None, &e.display, notes),
-        Err(err) => {
-            notes.push(format!(
-                "{err}; manifest.json was ignored (the export is audited without it)"
-            ));
+        Ok(Parsed::Value(v)) => Manifest::read(Some(v), &at, notes),
+        Ok(Parsed::Blank) => Manifest::read(None, &at, notes),
+        Err(error) => {
+            notes.push(Note::ManifestUnreadable { error });
             Manifest::default()
         }
     }
@@ -112,9 +111,9 @@ fn read_manifest(e: &Entry, notes: &mut Vec<String>) -> Manifest {
 /// Notes every file whose sha256 differs from the one `collect` recorded (the export was
 /// edited after collection; it is audited as it is), or that is gone. Paths leading out
 /// of the export are not read.
-fn verify_files(root: &Path, display: &str, manifest: &Manifest, notes: &mut Vec<String>) {
+fn verify_files(root: &Path, display: &str, manifest: &Manifest, notes: &mut Vec<Note>) {
     use sha2::{Digest, Sha256};
-    let outcomes: Vec<Option<String>> = manifest
+    let outcomes: Vec<Option<Note>> = manifest
         .sha256
         .par_iter()
         .map(|(rel, want)| {
@@ -123,16 +122,11 @@ fn verify_files(root: &Path, display: &str, manifest: &Manifest, notes: &mut Vec
                 .components()
                 .all(|c| matches!(c, std::path::Component::Normal(_)));
             if !inside {
-                return Some(format!(
-                    "manifest.json lists {rel}, which is not a path inside the export; not checked"
-                ));
+                return Some(Note::ManifestPathOutside { rel: rel.clone() });
             }
             let path = root.join(rel);
             if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-                return Some(format!(
-                    "{shown} is listed in manifest.json but is not in the export \
-                     (removed after collection?)"
-                ));
+                return Some(Note::ManifestFileMissing { file: shown });
             }
             let got = match std::fs::read(&path) {
                 Ok(bytes) => Sha256::digest(&bytes)
@@ -140,15 +134,13 @@ fn verify_files(root: &Path, display: &str, manifest: &Manifest, notes: &mut Vec
                     .map(|b| format!("{b:02x}"))
                     .collect::<String>(),
                 Err(e) => {
-                    return Some(format!("{shown}: cannot read it to check its sha256 ({e})"));
+                    return Some(Note::ManifestCannotCheck {
+                        file: shown,
+                        io: e.to_string(),
+                    });
                 }
             };
-            (got != *want).then(|| {
-                format!(
-                    "{shown} differs from the file `collect` saved (sha256 in manifest.json): \
-                     it was edited after collection and is audited as it is now"
-                )
-            })
+            (got != *want).then_some(Note::ManifestEdited { file: shown })
         })
         .collect();
     notes.extend(outcomes.into_iter().flatten());
@@ -160,16 +152,12 @@ fn read_entry(root: Option<&Path>, e: &Entry) -> Result<Parsed, LoadError> {
     if let (Some(root), Ok(real)) = (root, std::fs::canonicalize(&e.path))
         && !real.starts_with(root)
     {
-        return Err(LoadError {
-            file: e.display.clone(),
-            line: None,
-            column: None,
-            message: format!(
-                "is a link to {}, outside the export, so it was not read; \
-                 copy the file into the export instead of linking to it",
-                real.display()
-            ),
-        });
+        return Err(LoadError::new(
+            &e.display,
+            LoadErrorKind::LinkOutsideExport {
+                target: real.display().to_string(),
+            },
+        ));
     }
     json::read_file(&e.path, &e.display)
 }
@@ -259,22 +247,20 @@ fn read_resource(
     let pages = match (file, dir) {
         (Some(file), dir) => {
             if let Some(dir) = dir {
-                raw.notes.push(format!(
-                    "read {} and ignored the page directory {} (both exist; the file wins)",
-                    file.display,
-                    dir.dir_display()
-                ));
+                raw.notes.push(Note::ShadowedPageDir {
+                    file: file.display.clone(),
+                    dir: dir.dir_display(),
+                });
             }
             vec![read_page(file, pending)]
         }
         (None, Some(dir)) => {
             let pages = read_page_dir(&dir, raw, pending)?;
             if pages.is_empty() {
-                raw.notes.push(format!(
-                    "{} holds no *.json page file, so {} counts as not exported",
-                    dir.dir_display(),
-                    id.name()
-                ));
+                raw.notes.push(Note::EmptyPageDir {
+                    dir: dir.dir_display(),
+                    part: id.name(),
+                });
                 return Ok(());
             }
             pages
@@ -301,10 +287,9 @@ fn read_page_dir(
         {
             pages.push(read_page(e, pending));
         } else {
-            raw.notes.push(format!(
-                "ignored {}: not a *.json page file",
-                if e.is_dir { e.dir_display() } else { e.display }
-            ));
+            raw.notes.push(Note::NotAPageFile {
+                file: if e.is_dir { e.dir_display() } else { e.display },
+            });
         }
     }
     Ok(pages)
@@ -317,7 +302,7 @@ fn is_glob_name(stem: &str) -> bool {
 }
 
 /// `Accounts` for `Accounts.json` (the extension in any case, as Windows users write it).
-fn json_stem(name: &str) -> Option<&str> {
+pub(crate) fn json_stem(name: &str) -> Option<&str> {
     let split = name.len().checked_sub(".json".len())?;
     let (stem, ext) = (name.get(..split)?, name.get(split..)?);
     ext.eq_ignore_ascii_case(".json").then_some(stem)
@@ -354,20 +339,13 @@ fn take_dir(rest: &mut Listing, name: &str) -> Option<Entry> {
 fn note_unknown(rest: Listing, raw: &mut Raw) {
     for e in rest.into_values() {
         let shown = if e.is_dir { e.dir_display() } else { e.display };
-        raw.notes.push(format!(
-            "ignored {shown}: not part of the export format (see export-format.md)"
-        ));
+        raw.notes.push(Note::UnknownFile { file: shown });
     }
 }
 
 fn list_dir(path: &Path, display: &str) -> Result<Listing, LoadError> {
-    let error = |e: std::io::Error| LoadError {
-        file: display.to_string(),
-        line: None,
-        column: None,
-        message: format!(
-            "cannot read the directory ({e}); check that it exists and that you may read it"
-        ),
+    let error = |e: std::io::Error| {
+        LoadError::new(display, LoadErrorKind::CannotReadDir { io: e.to_string() })
     };
     let mut out = Listing::new();
     for entry in std::fs::read_dir(path).map_err(error)? {
@@ -555,6 +533,7 @@ mod tests {
         assert!(
             d.notes
                 .iter()
+                .map(ToString::to_string)
                 .any(|n| n.contains("crm/contacts.json") && n.contains("crm/contacts/")),
             "{:?}",
             d.notes
@@ -572,7 +551,10 @@ mod tests {
         assert!(!d.is_present("crm.fields"));
         assert_eq!(d.root.get_path("desk.tickets"), None);
         assert!(
-            d.notes.iter().any(|n| n.contains("no *.json page file")),
+            d.notes
+                .iter()
+                .map(ToString::to_string)
+                .any(|n| n.contains("no *.json page file")),
             "{:?}",
             d.notes
         );
@@ -604,12 +586,18 @@ mod tests {
         let d = load_bundle(dir.path()).unwrap();
         assert!(d.is_present("desk.tickets"));
         assert!(
-            d.notes.iter().any(|n| n.contains("README.md")),
+            d.notes
+                .iter()
+                .map(ToString::to_string)
+                .any(|n| n.contains("README.md")),
             "{:?}",
             d.notes
         );
         assert!(
-            d.notes.iter().any(|n| n.contains("crm/Users.json")),
+            d.notes
+                .iter()
+                .map(ToString::to_string)
+                .any(|n| n.contains("crm/Users.json")),
             "{:?}",
             d.notes
         );
@@ -693,7 +681,7 @@ mod tests {
         let dir = bundle(&[("integration.json/x", "{}")]);
         let e = load_bundle(dir.path()).unwrap_err();
         assert!(e.file.ends_with("integration.json"), "{}", e.file);
-        assert!(e.message.contains("is a directory"), "{}", e.message);
+        assert!(e.message().contains("is a directory"), "{}", e.message());
     }
 
     #[test]
@@ -707,7 +695,7 @@ mod tests {
         ]);
         let d = load_bundle(dir.path()).unwrap();
         assert_eq!(d.present, ["crm.modules"]);
-        let reason = &d.failed["crm.users"];
+        let reason = &d.failed["crm.users"].to_string();
         assert!(
             reason.contains("crm/users.json") && reason.contains("OAUTH_SCOPE_MISMATCH"),
             "{reason}"
@@ -742,7 +730,7 @@ mod tests {
         std::os::unix::fs::symlink(&secret, dir.path().join("crm/users.json")).unwrap();
         let err = load_bundle(dir.path()).unwrap_err();
         assert!(err.file.ends_with("crm/users.json"), "{err}");
-        assert!(err.message.contains("outside the export"), "{err}");
+        assert!(err.message().contains("outside the export"), "{err}");
 
         std::fs::remove_file(dir.path().join("crm/users.json")).unwrap();
         std::os::unix::fs::symlink("../desk/agents.json", dir.path().join("crm/users.json"))
@@ -787,7 +775,13 @@ mod tests {
             d.root.get_path("meta.manifest.schema_version"),
             Some(&Value::Int(1))
         );
-        let about = |file: &str| d.notes.iter().filter(|n| n.contains(file)).count();
+        let about = |file: &str| {
+            d.notes
+                .iter()
+                .map(ToString::to_string)
+                .filter(|n| n.contains(file))
+                .count()
+        };
         assert_eq!(about("crm/org.json"), 0, "{:?}", d.notes);
         assert_eq!(about("crm/users.json differs"), 1, "{:?}", d.notes);
         assert_eq!(about("crm/gone.json is listed"), 1, "{:?}", d.notes);
@@ -795,6 +789,7 @@ mod tests {
         assert!(
             !d.notes
                 .iter()
+                .map(ToString::to_string)
                 .any(|n| n.contains("ignored") && n.contains("manifest"))
         );
     }
@@ -807,6 +802,7 @@ mod tests {
         assert!(
             d.notes
                 .iter()
+                .map(ToString::to_string)
                 .any(|n| n.contains("manifest.json") && n.contains("ignored")),
             "{:?}",
             d.notes

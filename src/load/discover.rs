@@ -3,11 +3,9 @@
 //! A bundle directory or a `.json` file is one export; any other directory holds many,
 //! found by walking it in name order. Nothing is read here beyond directory listings.
 
-use super::{ExportKind, ExportSource, LoadError};
+use super::{ExportKind, ExportSource, LoadError, LoadErrorKind};
 use std::path::Path;
 use walkdir::WalkDir;
-
-const USAGE: &str = "give a bundle directory, an export .json file or a directory of exports";
 
 /// Every export named by `inputs`, in input order and, inside a directory of exports, in
 /// path order. A path that cannot be used is an `Err` in its place.
@@ -24,16 +22,13 @@ fn discover_one(input: &Path, out: &mut Vec<Result<ExportSource, LoadError>>) {
     let meta = match std::fs::metadata(input) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            out.push(Err(error(
-                &display,
-                format!("no such file or directory; {USAGE}"),
-            )));
+            out.push(Err(error(&display, LoadErrorKind::NoSuchInput)));
             return;
         }
         Err(e) => {
             out.push(Err(error(
                 &display,
-                format!("cannot read it ({e}); {USAGE}"),
+                LoadErrorKind::CannotReadInput { io: e.to_string() },
             )));
             return;
         }
@@ -42,10 +37,7 @@ fn discover_one(input: &Path, out: &mut Vec<Result<ExportSource, LoadError>>) {
         out.push(if has_json_extension(input) {
             Ok(source(input, display, ExportKind::SingleFile))
         } else {
-            Err(error(
-                &display,
-                format!("is not a .json file or a directory; {USAGE}"),
-            ))
+            Err(error(&display, LoadErrorKind::NotJsonOrDir))
         });
         return;
     }
@@ -56,13 +48,7 @@ fn discover_one(input: &Path, out: &mut Vec<Result<ExportSource, LoadError>>) {
     let before = out.len();
     walk(input, out);
     if out.len() == before {
-        out.push(Err(error(
-            &display,
-            "holds no export: no bundle directory (one with crm/, desk/ or integration.json) \
-             and no .json file; "
-                .to_string()
-                + USAGE,
-        )));
+        out.push(Err(error(&display, LoadErrorKind::HoldsNoExport)));
     }
 }
 
@@ -82,7 +68,7 @@ fn walk(root: &Path, out: &mut Vec<Result<ExportSource, LoadError>>) {
                 let file = e.path().unwrap_or(root).display().to_string();
                 out.push(Err(error(
                     &file,
-                    format!("cannot read it ({e}); check that it exists and that you may read it"),
+                    LoadErrorKind::CannotReadInBatch { io: e.to_string() },
                 )));
                 continue;
             }
@@ -113,18 +99,16 @@ fn walk(root: &Path, out: &mut Vec<Result<ExportSource, LoadError>>) {
             {
                 out.push(Err(error(
                     &display,
-                    format!(
-                        "is a link to {}, outside the directory of exports, so it was not audited; \
-                         copy the export into the directory instead of linking to it",
-                        real.display()
-                    ),
+                    LoadErrorKind::LinkOutsideBatch {
+                        target: real.display().to_string(),
+                    },
                 )));
                 continue;
             }
             match std::fs::metadata(path) {
                 Err(e) => out.push(Err(error(
                     &display,
-                    format!("cannot follow this link ({e}); fix or remove it"),
+                    LoadErrorKind::CannotFollowLink { io: e.to_string() },
                 ))),
                 Ok(m) if m.is_dir() => {
                     if is_bundle(path) {
@@ -163,13 +147,8 @@ fn source(path: &Path, display: String, kind: ExportKind) -> ExportSource {
     }
 }
 
-fn error(file: &str, message: String) -> LoadError {
-    LoadError {
-        file: file.to_string(),
-        line: None,
-        column: None,
-        message,
-    }
+fn error(file: &str, kind: LoadErrorKind) -> LoadError {
+    LoadError::new(file, kind)
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 //! note, never a failed export. The manifest is handed to rules as written
 //! (`meta.manifest`); this module reads the few facts the loader acts on.
 
+use super::Note;
+use super::raw::Origin;
 use crate::doc::Value;
 
 /// The facts the loader takes from a manifest.
@@ -24,18 +26,16 @@ pub(crate) struct Manifest {
 impl Manifest {
     /// Reads the facts out of a parsed manifest; `where_` names it in notes. What cannot be
     /// used is a note, and the rest is still read.
-    pub(crate) fn read(value: Option<Value>, where_: &str, notes: &mut Vec<String>) -> Manifest {
+    pub(crate) fn read(value: Option<Value>, where_: &Origin, notes: &mut Vec<Note>) -> Manifest {
         let Some(value) = value else {
-            notes.push(format!(
-                "{where_} is empty, so it was ignored (it is written by `collect`)"
-            ));
+            notes.push(Note::ManifestEmpty { at: where_.clone() });
             return Manifest::default();
         };
         if value.as_object().is_none() {
-            notes.push(format!(
-                "{where_} holds {}, not an object, so it was ignored (it is written by `collect`)",
-                value.type_name()
-            ));
+            notes.push(Note::ManifestNotObject {
+                at: where_.clone(),
+                found: value.type_name(),
+            });
             return Manifest::default();
         }
         let desk_org_id = value
@@ -89,7 +89,8 @@ mod tests {
         let value = crate::load::parse_json(text.as_bytes(), "manifest.json").unwrap();
         let value = (!value.is_null()).then_some(value);
         let mut notes = Vec::new();
-        (Manifest::read(value, "x/manifest.json", &mut notes), notes)
+        let m = Manifest::read(value, &Origin::file("x/manifest.json"), &mut notes);
+        (m, notes.iter().map(ToString::to_string).collect())
     }
 
     #[test]

@@ -6,9 +6,11 @@
 
 mod bundle;
 mod discover;
+mod error;
 pub mod ids;
 mod json;
 mod manifest;
+mod note;
 mod parts;
 pub(crate) mod raw;
 pub mod secrets;
@@ -17,6 +19,11 @@ mod single;
 mod testutil;
 pub mod values;
 
+/// The loader's one reading of a `*.json` name (the extension in any case).
+pub(crate) use bundle::json_stem;
+pub use error::{Failure, LoadError, LoadErrorKind};
+pub use note::{Note, PortalNamedBy};
+pub use raw::Origin;
 pub use secrets::is_secret_key;
 
 use crate::doc::Document;
@@ -44,31 +51,6 @@ pub struct ExportSource {
     pub display: String,
     pub kind: ExportKind,
 }
-
-/// Why an export (or a file in it) could not be read. `Display` gives
-/// `file:line:column: message` (line and column when known), then what to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoadError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-}
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(col) = self.column {
-                write!(f, ":{col}")?;
-            }
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl std::error::Error for LoadError {}
 
 /// Finds the exports named by `inputs` (bundle dirs, `.json` files, or dirs holding
 /// many exports), in path order. An input that cannot be used is an `Err` in place.

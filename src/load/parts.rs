@@ -6,9 +6,10 @@
 //! `meta`. Both export forms go through here, so they follow the same rules.
 
 use super::manifest::Manifest;
+use super::raw::Origin;
 use super::raw::{ENVELOPES, PAGINATION};
 use super::raw::{Page, PartId, Raw};
-use super::{ExportSource, LoadOptions};
+use super::{ExportSource, Failure, LoadOptions, Note, PortalNamedBy};
 use crate::doc::{Document, Object, Provenance, Value};
 use rhai::ImmutableString;
 use std::collections::{BTreeMap, HashSet};
@@ -22,7 +23,7 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
         failed,
         manifest,
     } = raw;
-    let mut failed: BTreeMap<String, String> = failed.into_iter().collect();
+    let mut failed: BTreeMap<String, Failure> = failed.into_iter().collect();
     let mut present: Vec<String> = Vec::new();
     let mut truncated: Vec<String> = Vec::new();
     let mut provenance = Provenance::default();
@@ -42,13 +43,12 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
                     notes.push(dropped.note(&name));
                     provenance.kept.insert(name.clone(), Arc::new(dropped.kept));
                 }
-                if let Some(origin) = l.more_records_at {
-                    notes.push(format!(
-                        "{origin}: the last page of {name} says more_records: true, so the export \
-                         stopped before the end of the list ({} records read); rules judge only \
-                         the records that were exported. Export every page to check them all",
-                        l.len
-                    ));
+                if let Some(at) = l.more_records_at {
+                    notes.push(Note::MoreRecords {
+                        at,
+                        part: name.clone(),
+                        records: l.len,
+                    });
                     truncated.push(name.clone());
                 }
                 Some(l.value)
@@ -84,11 +84,10 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
     // What `collect` could not finish (`--max-records`, a limit of the API).
     for (part, reason) in &manifest.incomplete {
         if present.contains(part) && !truncated.contains(part) {
-            let why = reason.as_deref().unwrap_or("no reason given");
-            notes.push(format!(
-                "manifest.json marks {part} incomplete ({why}); rules judge only the records \
-                 that were exported"
-            ));
+            notes.push(Note::ManifestIncomplete {
+                part: part.clone(),
+                reason: reason.clone(),
+            });
             truncated.push(part.clone());
         }
     }
@@ -121,11 +120,14 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
             Value::object(
                 failed
                     .iter()
-                    .map(|(p, r)| (p.as_str().into(), Value::str(r)))
+                    .map(|(p, r)| (p.as_str().into(), Value::str(&r.to_string())))
                     .collect(),
             ),
         ),
-        ("notes".into(), strings(&notes)),
+        (
+            "notes".into(),
+            strings(&notes.iter().map(ToString::to_string).collect::<Vec<_>>()),
+        ),
         ("truncated".into(), strings(&truncated)),
     ];
     if let Some(m) = manifest.value {
@@ -156,7 +158,7 @@ struct ListPart {
     value: Value,
     len: usize,
     /// The last page, when it is a CRM response saying `info.more_records: true`.
-    more_records_at: Option<String>,
+    more_records_at: Option<Origin>,
     /// Records dropped because their id was read before (overlapping pages).
     dropped: Option<Dropped>,
 }
@@ -172,36 +174,26 @@ struct Dropped {
 }
 
 impl Dropped {
-    fn note(&self, part: &str) -> String {
-        let shown: Vec<&str> = self.ids.iter().take(5).map(|i| i.as_str()).collect();
-        let more = self.ids.len().saturating_sub(shown.len());
-        let more = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
-        format!(
-            "{}: {} record(s) of {part} repeat an id read earlier in the same list \
-             (overlapping pages) and were kept once: id {}{more}",
-            self.first_at,
-            self.ids.len(),
-            shown.join(", ")
-        )
+    fn note(&self, part: &str) -> Note {
+        Note::Repeated {
+            at: self.first_at.clone(),
+            part: part.to_string(),
+            count: self.ids.len(),
+            shown: self.ids.iter().take(5).map(ToString::to_string).collect(),
+        }
     }
 }
 
 /// A list part: every page unwrapped, then concatenated in page order, each record id
 /// kept once.
-fn list(id: &PartId, pages: &[Page]) -> Result<ListPart, String> {
+fn list(id: &PartId, pages: &[Page]) -> Result<ListPart, Failure> {
     let unwrapped = pages
         .iter()
         .map(|p| list_page(id, p))
         .collect::<Result<Vec<_>, _>>()?;
     // Only CRM list responses carry `info.more_records` (export-format.md).
     let more_records_at = match (id, pages.last()) {
-        (PartId::CrmList(_), Some(last)) if says_more_records(last) => {
-            Some(last.origin.to_string())
-        }
+        (PartId::CrmList(_), Some(last)) if says_more_records(last) => Some(last.origin.clone()),
         _ => None,
     };
     let dropped = repeated_ids(&unwrapped, pages);
@@ -285,7 +277,7 @@ fn repeated_ids(pages: &[Arc<Vec<Value>>], origins: &[Page]) -> Option<Dropped> 
 }
 
 /// One page of a list: the envelope's array, a bare array, or a bare record object.
-fn list_page(id: &PartId, page: &Page) -> Result<Arc<Vec<Value>>, String> {
+fn list_page(id: &PartId, page: &Page) -> Result<Arc<Vec<Value>>, Failure> {
     let part = id.name();
     let envelope = id.envelope();
     let obj = match &page.content {
@@ -293,15 +285,15 @@ fn list_page(id: &PartId, page: &Page) -> Result<Arc<Vec<Value>>, String> {
         Some(Value::Array(a)) => return Ok(a.clone()),
         Some(Value::Object(o)) => o,
         Some(other) => {
-            return Err(format!(
-                "{}: expected an array (or the API response holding one under `{envelope}`), \
-                 found {}; export {part} again",
-                page.origin,
-                other.type_name()
-            ));
+            return Err(Failure::NotAList {
+                at: page.origin.clone(),
+                envelope,
+                part,
+                found: other.type_name(),
+            });
         }
     };
-    if let Some(reason) = api_error(obj, &page.origin.to_string(), &part) {
+    if let Some(reason) = api_error(obj, &page.origin, &part) {
         return Err(reason);
     }
     // The part's own envelope first; `data` is what most APIs (and proxies) use.
@@ -310,19 +302,20 @@ fn list_page(id: &PartId, page: &Page) -> Result<Arc<Vec<Value>>, String> {
         return match obj.get(key) {
             None | Some(Value::Null) => Ok(Arc::default()),
             Some(Value::Array(a)) => Ok(a.clone()),
-            Some(other) => Err(format!(
-                "{}: expected an array, found {}; export {part} again",
-                page.origin.at(key),
-                other.type_name()
-            )),
+            Some(other) => Err(Failure::EnvelopeNotAnArray {
+                at: page.origin.at(key),
+                part,
+                found: other.type_name(),
+            }),
         };
     }
     if let Some(other) = ENVELOPES.iter().find(|k| obj.contains_key(k)) {
-        return Err(format!(
-            "{}: holds a `{other}` response where a `{envelope}` response is expected \
-             (the wrong API response was saved here); export {part} again",
-            page.origin
-        ));
+        return Err(Failure::WrongResponse {
+            at: page.origin.clone(),
+            other,
+            envelope,
+            part,
+        });
     }
     if obj.keys().all(|k| PAGINATION.contains(&k.as_str())) {
         return Ok(Arc::default());
@@ -333,31 +326,29 @@ fn list_page(id: &PartId, page: &Page) -> Result<Arc<Vec<Value>>, String> {
 
 /// The org part: the first element of the `org` response. `Ok(None)`: the response is
 /// empty, so `crm.org` is absent (with a note).
-fn org(pages: &[Page], notes: &mut Vec<String>) -> Result<Option<Value>, String> {
+fn org(pages: &[Page], notes: &mut Vec<Note>) -> Result<Option<Value>, Failure> {
     let Some(page) = pages.first() else {
         return Ok(None);
     };
-    let expected = "an object (or an array holding one)";
-    let empty = |notes: &mut Vec<String>| {
-        notes.push(format!(
-            "{}: the org response is empty, so crm.org is absent",
-            page.origin
-        ));
+    let empty = |notes: &mut Vec<Note>| {
+        notes.push(Note::OrgEmpty {
+            at: page.origin.clone(),
+        });
         Ok(None)
     };
-    let first_of = |items: &[Value], at: String, notes: &mut Vec<String>| match items.first() {
+    let first_of = |items: &[Value], at: Origin, notes: &mut Vec<Note>| match items.first() {
         None => empty(notes),
         Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
-        Some(other) => Err(format!(
-            "{at}: expected the org object as the first element, found {}; export crm.org again",
-            other.type_name()
-        )),
+        Some(other) => Err(Failure::OrgFirstNotObject {
+            at,
+            found: other.type_name(),
+        }),
     };
     match &page.content {
         None | Some(Value::Null) => empty(notes),
-        Some(Value::Array(a)) => first_of(a, page.origin.to_string(), notes),
+        Some(Value::Array(a)) => first_of(a, page.origin.clone(), notes),
         Some(Value::Object(o)) => {
-            if let Some(reason) = api_error(o, &page.origin.to_string(), "crm.org") {
+            if let Some(reason) = api_error(o, &page.origin, "crm.org") {
                 return Err(reason);
             }
             match o.get("org") {
@@ -365,41 +356,37 @@ fn org(pages: &[Page], notes: &mut Vec<String>) -> Result<Option<Value>, String>
                 Some(Value::Null) => empty(notes),
                 Some(Value::Array(a)) => first_of(a, page.origin.at("org"), notes),
                 Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
-                Some(other) => Err(format!(
-                    "{}: expected {expected}, found {}; export crm.org again",
-                    page.origin.at("org"),
-                    other.type_name()
-                )),
+                Some(other) => Err(Failure::OrgNotObject {
+                    at: page.origin.at("org"),
+                    found: other.type_name(),
+                }),
             }
         }
-        Some(other) => Err(format!(
-            "{}: expected {expected}, found {}; export crm.org again",
-            page.origin,
-            other.type_name()
-        )),
+        Some(other) => Err(Failure::OrgNotObject {
+            at: page.origin.clone(),
+            found: other.type_name(),
+        }),
     }
 }
 
 /// The hand-filled integration settings: an object, as written. A blank file is `{}`.
-fn integration_object(pages: &[Page]) -> Result<Option<Value>, String> {
+fn integration_object(pages: &[Page]) -> Result<Option<Value>, Failure> {
     let Some(page) = pages.first() else {
         return Ok(None);
     };
     match &page.content {
         None | Some(Value::Null) => Ok(Some(Value::empty_object())),
         Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
-        Some(other) => Err(format!(
-            "{}: expected an object (see integration.json in export-format.md), found {}; \
-             fix the file",
-            page.origin,
-            other.type_name()
-        )),
+        Some(other) => Err(Failure::IntegrationNotObject {
+            at: page.origin.clone(),
+            found: other.type_name(),
+        }),
     }
 }
 
 /// A saved API error body instead of data: `{"code": ..., "status": "error"}` (CRM) or
 /// `{"errorCode": ...}` (Desk). Returns the failure reason.
-fn api_error(obj: &Object, origin: &str, part: &str) -> Option<String> {
+fn api_error(obj: &Object, origin: &Origin, part: &str) -> Option<Failure> {
     let text = |k: &str| {
         obj.get(k)
             .and_then(Value::scalar_text)
@@ -417,12 +404,13 @@ fn api_error(obj: &Object, origin: &str, part: &str) -> Option<String> {
     let code = clip(&code.unwrap_or_else(|| "(none)".to_string()), 60);
     let detail = text("message")
         .filter(|m| !m.is_empty())
-        .map(|m| format!(" ({})", clip(&m, 200)))
-        .unwrap_or_default();
-    Some(format!(
-        "{origin}: holds a saved API error, code {code}{detail}, not data; \
-         fix the cause and export {part} again"
-    ))
+        .map(|m| clip(&m, 200));
+    Some(Failure::ApiError {
+        at: origin.clone(),
+        code,
+        detail,
+        part: part.to_string(),
+    })
 }
 
 /// At most `max` characters of `s` (an API's text can be arbitrarily long).
@@ -442,7 +430,7 @@ fn desk_organization(
     orgs: &[Value],
     manifest: &Manifest,
     integration: Option<&Value>,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Option<(usize, Value)> {
     let text = |v: Option<&Value>| {
         v.and_then(Value::scalar_text)
@@ -451,8 +439,8 @@ fn desk_organization(
     };
     let recorded = text(integration.and_then(|i| i.get_path("desk.org_id")));
     let named = [
-        ("manifest.json's desk.org_id", manifest.desk_org_id.clone()),
-        ("integration.desk.org_id", recorded),
+        (PortalNamedBy::Manifest, manifest.desk_org_id.clone()),
+        (PortalNamedBy::Integration, recorded),
     ];
     for (by, id) in named {
         let Some(id) = id else { continue };
@@ -462,12 +450,11 @@ fn desk_organization(
         {
             return Some((i, orgs[i].clone()));
         }
-        notes.push(format!(
-            "{by} is {id}, but desk.organizations holds no organization with that id \
-             ({} exported); desk.organization is chosen by the next rule \
-             (export-format.md): check which portal the Desk files came from",
-            orgs.len()
-        ));
+        notes.push(Note::PortalNotFound {
+            by,
+            id,
+            exported: orgs.len(),
+        });
     }
     let is_default = |o: &Value| match o.get("isDefault") {
         Some(Value::Bool(b)) => *b,
@@ -482,13 +469,10 @@ fn desk_organization(
         [] => None,
         several => {
             let ids: Vec<String> = several.iter().filter_map(|o| text(o.get("id"))).collect();
-            notes.push(format!(
-                "desk.organizations holds {} portals ({}) and none is marked isDefault, so \
-                 desk.organization is not chosen; record the portal the Desk files were \
-                 exported from as desk.org_id in integration.json",
-                several.len(),
-                ids.join(", ")
-            ));
+            notes.push(Note::PortalNotChosen {
+                ids,
+                count: several.len(),
+            });
             None
         }
     }
@@ -660,7 +644,10 @@ mod tests {
             assert_eq!(d.root.get_path("crm.org"), None, "{text:?}");
             assert!(!d.is_present("crm.org"));
             assert!(
-                d.notes.iter().any(|n| n.contains("org response is empty")),
+                d.notes
+                    .iter()
+                    .map(ToString::to_string)
+                    .any(|n| n.contains("org response is empty")),
                 "{:?}",
                 d.notes
             );
@@ -698,7 +685,7 @@ mod tests {
         );
         assert!(!d.is_present("crm.users"));
         assert_eq!(d.root.get_path("crm.users"), None);
-        let reason = &d.failed["crm.users"];
+        let reason = &d.failed["crm.users"].to_string();
         assert!(reason.contains("x/f.json"), "{reason}");
         assert!(reason.contains("INVALID_TOKEN"), "{reason}");
         assert!(reason.contains("export crm.users again"), "{reason}");
@@ -726,7 +713,7 @@ mod tests {
             ],
         )]);
         assert!(!d.is_present("desk.tickets"));
-        let reason = &d.failed["desk.tickets"];
+        let reason = &d.failed["desk.tickets"].to_string();
         assert!(reason.contains("t/page-002.json"), "{reason}");
         assert!(reason.contains("UNAUTHORIZED"), "{reason}");
     }
@@ -778,7 +765,8 @@ mod tests {
             let reason = d
                 .failed
                 .get(&name)
-                .unwrap_or_else(|| panic!("{name} should fail on {text}"));
+                .unwrap_or_else(|| panic!("{name} should fail on {text}"))
+                .to_string();
             assert!(reason.contains(names), "{reason}");
             assert!(reason.contains(expects), "{reason}");
             assert!(!d.is_present(&name));
@@ -825,7 +813,7 @@ mod tests {
         }
         let mut notes = Vec::new();
         let manifest = manifest.map_or_else(Manifest::default, |m| {
-            Manifest::read(parsed(m), "manifest.json", &mut notes)
+            Manifest::read(parsed(m), &Origin::file("manifest.json"), &mut notes)
         });
         let raw = Raw {
             parts,
@@ -875,7 +863,14 @@ mod tests {
     fn an_id_that_names_no_portal_is_a_note_and_the_next_rule_chooses() {
         let d = with_orgs(ORGS, Some(r#"{"desk": {"org_id": "999"}}"#));
         assert_eq!(chosen(&d), Some("Default"));
-        assert!(d.notes.iter().any(|n| n.contains("999")), "{:?}", d.notes);
+        assert!(
+            d.notes
+                .iter()
+                .map(ToString::to_string)
+                .any(|n| n.contains("999")),
+            "{:?}",
+            d.notes
+        );
     }
 
     #[test]
@@ -892,6 +887,7 @@ mod tests {
         assert!(
             d.notes
                 .iter()
+                .map(ToString::to_string)
                 .any(|n| n.contains("2 portals") && n.contains("desk.org_id")),
             "{:?}",
             d.notes
@@ -936,6 +932,7 @@ mod tests {
         assert!(
             d.notes
                 .iter()
+                .map(ToString::to_string)
                 .any(|n| n.contains("c/page-2.json") && n.contains("more_records")),
             "{:?}",
             d.notes
@@ -960,7 +957,7 @@ mod tests {
                 r#"{"parts": {"desk.tickets": {"complete": false, "reason": "stopped at --max-records 100"},
                                  "crm.leads": {"complete": false}}}"#,
             ),
-            "manifest.json",
+            &Origin::file("manifest.json"),
             &mut notes,
         );
         let raw = Raw {
@@ -975,7 +972,10 @@ mod tests {
         // crm.leads was not exported: nothing to call incomplete.
         assert_eq!(d.truncated, ["desk.tickets"]);
         assert!(
-            d.notes.iter().any(|n| n.contains("--max-records 100")),
+            d.notes
+                .iter()
+                .map(ToString::to_string)
+                .any(|n| n.contains("--max-records 100")),
             "{:?}",
             d.notes
         );
@@ -1018,6 +1018,7 @@ mod tests {
         let note = d
             .notes
             .iter()
+            .map(ToString::to_string)
             .find(|n| n.contains("overlapping"))
             .expect("a note");
         assert!(
@@ -1070,7 +1071,9 @@ mod tests {
             ("errorCode".into(), Value::str("UNAUTHORIZED")),
             ("message".into(), Value::str(&long)),
         ]);
-        let reason = api_error(&obj, "desk/tickets.json", "desk.tickets").unwrap();
+        let reason = api_error(&obj, &Origin::file("desk/tickets.json"), "desk.tickets")
+            .unwrap()
+            .to_string();
         assert!(
             reason.contains("UNAUTHORIZED") && reason.len() < 400,
             "{}",

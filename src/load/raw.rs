@@ -94,7 +94,7 @@ impl PartId {
 
 /// Where a page came from: a file, and in a single-file export the key inside it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Origin {
+pub struct Origin {
     pub file: String,
     pub key: Option<String>,
 }
@@ -116,10 +116,19 @@ impl Origin {
 
     /// Names a key inside this page's response: "users.json, key `users`" or
     /// "export.json, key `crm.users.users`".
-    pub(crate) fn at(&self, inner: &str) -> String {
-        match &self.key {
-            Some(k) => format!("{}, key `{k}.{inner}`", self.file),
-            None => format!("{}, key `{inner}`", self.file),
+    pub(crate) fn at(&self, inner: &str) -> Origin {
+        let key = match &self.key {
+            Some(k) => format!("{k}.{inner}"),
+            None => inner.to_string(),
+        };
+        Origin::key(&self.file, &key)
+    }
+
+    /// "x.json, key `crm.users`" in `lang`.
+    pub fn text(&self, lang: crate::text::Lang) -> String {
+        match (&self.key, lang) {
+            (Some(k), crate::text::Lang::Ja) => format!("{} のキー `{k}`", self.file),
+            _ => self.to_string(),
         }
     }
 }
@@ -151,9 +160,9 @@ pub(crate) struct RawPart {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Raw {
     pub parts: Vec<RawPart>,
-    pub notes: Vec<String>,
+    pub notes: Vec<super::Note>,
     /// Failures found while reading the layout (a section of the wrong type), by part name.
-    pub failed: Vec<(String, String)>,
+    pub failed: Vec<(String, super::Failure)>,
     /// What `manifest.json` says (empty when there is none).
     pub manifest: super::manifest::Manifest,
 }

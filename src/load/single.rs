@@ -7,7 +7,7 @@
 use super::json::{self, Parsed};
 use super::manifest::Manifest;
 use super::raw::{Origin, Page, PartId, Raw, RawPart};
-use super::{ExportSource, LoadError};
+use super::{ExportSource, Failure, LoadError, LoadErrorKind, Note};
 use crate::doc::{Object, Value};
 
 const SECTIONS: &[&str] = &["crm", "desk", "integration"];
@@ -27,40 +27,21 @@ const RESPONSE_KEYS: &[&str] = &[
 /// Reads the single-file export at `source`.
 pub(crate) fn read(source: &ExportSource) -> Result<Raw, LoadError> {
     let file = source.display.as_str();
-    let fail = |message: String| LoadError {
-        file: file.to_string(),
-        line: None,
-        column: None,
-        message,
-    };
+    let fail = |kind: LoadErrorKind| LoadError::new(file, kind);
     let value = match json::read_file(&source.path, file)? {
         Parsed::Blank => {
-            return Err(fail(
-                "the file is empty; a single-file export is a JSON object with the keys \
-                 crm, desk and integration (see export-format.md)"
-                    .to_string(),
-            ));
+            return Err(fail(LoadErrorKind::EmptySingleFile));
         }
         Parsed::Value(v) => v,
     };
     let Some(top) = value.as_object() else {
-        return Err(fail(format!(
-            "expected a JSON object with the keys crm, desk and integration, found {}; \
-             see export-format.md for the single-file form",
-            value.type_name()
-        )));
+        return Err(fail(LoadErrorKind::SingleNotObject {
+            found: value.type_name(),
+        }));
     };
     if !top.is_empty() && !SECTIONS.iter().any(|k| top.contains_key(k)) {
-        let hint = match RESPONSE_KEYS.iter().find(|k| top.contains_key(k)) {
-            Some(k) => format!(
-                "it looks like one saved API response (key `{k}`): put it into a bundle \
-                 directory (e.g. as crm/users.json) or wrap it, e.g. {{\"crm\": {{\"users\": ...}}}}"
-            ),
-            None => "see export-format.md for the single-file form".to_string(),
-        };
-        return Err(fail(format!(
-            "has none of the keys crm, desk and integration, so it is not an export; {hint}"
-        )));
+        let response_key = RESPONSE_KEYS.iter().find(|k| top.contains_key(k)).copied();
+        return Err(fail(LoadErrorKind::NotAnExport { response_key }));
     }
 
     let mut raw = Raw::default();
@@ -80,8 +61,7 @@ pub(crate) fn read(source: &ExportSource) -> Result<Raw, LoadError> {
             // What `collect` wrote, kept when a bundle is merged into one file.
             "manifest" => {
                 let v = (!v.is_null()).then(|| v.clone());
-                raw.manifest =
-                    Manifest::read(v, &format!("{file}, key `manifest`"), &mut raw.notes);
+                raw.manifest = Manifest::read(v, &Origin::key(file, "manifest"), &mut raw.notes);
             }
             other => note_unknown(file, other, &mut raw),
         }
@@ -98,10 +78,10 @@ fn section<'v>(file: &str, name: &str, v: &'v Value, raw: &mut Raw) -> Option<&'
         other => {
             raw.failed.push((
                 name.to_string(),
-                format!(
-                    "{file}, key `{name}`: expected an object, found {}; fix the file",
-                    other.type_name()
-                ),
+                Failure::SectionNotObject {
+                    at: Origin::key(file, name),
+                    found: other.type_name(),
+                },
             ));
             None
         }
@@ -146,11 +126,10 @@ fn read_modules(file: &str, path: &str, v: &Value, part: fn(String) -> PartId, r
         }
         other => raw.failed.push((
             path.to_string(),
-            format!(
-                "{file}, key `{path}`: expected an object mapping each module's api_name to its \
-                 response, found {}; fix the file",
-                other.type_name()
-            ),
+            Failure::ModulesNotObject {
+                at: Origin::key(file, path),
+                found: other.type_name(),
+            },
         )),
     }
 }
@@ -170,9 +149,10 @@ fn push(file: &str, path: &str, id: PartId, v: &Value, raw: &mut Raw) {
 }
 
 fn note_unknown(file: &str, path: &str, raw: &mut Raw) {
-    raw.notes.push(format!(
-        "{file}: ignored key `{path}`: not part of the export format (see export-format.md)"
-    ));
+    raw.notes.push(Note::UnknownKey {
+        file: file.to_string(),
+        key: path.to_string(),
+    });
 }
 
 #[cfg(test)]
@@ -259,7 +239,7 @@ mod tests {
         )
         .unwrap();
         assert!(d.present.is_empty(), "{:?}", d.present);
-        let reason = |p: &str| d.failed.get(p).cloned().unwrap_or_default();
+        let reason = |p: &str| d.failed.get(p).map(ToString::to_string).unwrap_or_default();
         assert!(
             reason("crm.users").contains("INVALID_TOKEN"),
             "{:?}",
@@ -305,7 +285,10 @@ mod tests {
             .unwrap();
         for key in ["crm.deals", "desk.organization", "extra"] {
             assert!(
-                d.notes.iter().any(|n| n.contains(&format!("`{key}`"))),
+                d.notes
+                    .iter()
+                    .map(ToString::to_string)
+                    .any(|n| n.contains(&format!("`{key}`"))),
                 "{key}: {:?}",
                 d.notes
             );
@@ -319,9 +302,9 @@ mod tests {
             let e = load_single(text).unwrap_err();
             assert_eq!(e.file, "x.json");
             assert!(
-                e.message.contains("crm, desk and integration"),
+                e.message().contains("crm, desk and integration"),
                 "{text:?}: {}",
-                e.message
+                e.message()
             );
         }
     }
@@ -330,9 +313,9 @@ mod tests {
     fn a_lone_api_response_is_refused_with_a_hint() {
         let e = load_single(r#"{"users": [], "info": {}}"#).unwrap_err();
         assert!(
-            e.message.contains("saved API response (key `users`)"),
+            e.message().contains("saved API response (key `users`)"),
             "{}",
-            e.message
+            e.message()
         );
     }
 }

@@ -12,11 +12,15 @@ pub fn render(cx: &Context) -> String {
     for o in cx.outcomes {
         let Ok(a) = &o.result else {
             if let Err(e) = &o.result {
+                let p = super::Place::of_error(e);
                 let _ = writeln!(
                     out,
-                    "::error title={}::{}",
+                    "::error file={},line={},col={},title={}::{}",
+                    property(&p.file),
+                    p.line,
+                    p.column,
                     property("crmdesk-audit: cannot load"),
-                    data(e)
+                    data(&e.text(cx.lang))
                 );
             }
             continue;

@@ -427,7 +427,7 @@ fn appendix(o: &mut String, cx: &Context) {
                     o,
                     "<p>{}:</p>\n<p><code>{}</code></p>",
                     words::ENGINEER_NOTES.get(lang),
-                    esc(e, lang)
+                    esc(&e.text(lang), lang)
                 );
             }
             Ok(a) => {
@@ -475,7 +475,7 @@ fn appendix(o: &mut String, cx: &Context) {
                         words::ENGINEER_NOTES.get(lang)
                     );
                     for n in &a.notes {
-                        let _ = writeln!(o, "<li><code>{}</code></li>", esc(n, lang));
+                        let _ = writeln!(o, "<li><code>{}</code></li>", esc(&n.text(lang), lang));
                     }
                     o.push_str("</ul>\n");
                 }

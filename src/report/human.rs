@@ -73,8 +73,18 @@ pub fn ordered(a: &Audited) -> Vec<Item<'_>> {
         .collect()
 }
 
-/// How a finding's status reads: 要対応, or 免除 for a finding accepted by a waiver.
+/// How a finding's status reads: 要対応, or 免除 for a finding accepted by a waiver; against
+/// a baseline, with 新規 (new) or 既知 (known, counted as accepted).
 pub fn status_word(f: &Finding, lang: Lang) -> String {
+    let word = waiver_word(f, lang);
+    match f.baseline {
+        Some(b) if b.unchanged => format!("{word} ({})", words::BASELINE_UNCHANGED.get(lang)),
+        Some(_) => format!("{word} ({})", words::BASELINE_NEW.get(lang)),
+        None => word,
+    }
+}
+
+fn waiver_word(f: &Finding, lang: Lang) -> String {
     match &f.waiver {
         Some(w) if !w.expired => words::WAIVED.get(lang).to_owned(),
         Some(_) => format!(
@@ -203,8 +213,9 @@ pub fn skipped_note(o: &ExportOutcome, lang: Lang) -> Option<String> {
 }
 
 /// How an `error` finding reads to a customer, and the technical text behind it: in
-/// Japanese the rule runner's English detail (a saved API error, a script error) is kept
-/// apart from the sentence the customer reads.
+/// Japanese the rule runner's detail (a saved API error, a script error) is kept apart
+/// from the sentence the customer reads. A part that could not be loaded is explained in
+/// Japanese; a script error is the engine's own English.
 pub fn error_text(f: &Finding, lang: Lang) -> (String, Option<String>) {
     let raw = f.message.get(lang);
     if lang == Lang::En {
@@ -214,12 +225,17 @@ pub fn error_text(f: &Finding, lang: Lang) -> (String, Option<String>) {
         .strip_prefix("このルールが使う ")
         .and_then(|r| r.split_once(" を読み込めませんでした"))
         .map(|(p, _)| p.to_owned());
-    let said = match part {
-        Some(p) if raw.contains("saved API error") => words::SAVED_API_ERROR.ja.replace("{0}", &p),
-        Some(p) => words::PART_NOT_LOADED.ja.replace("{0}", &p),
-        None => words::RULE_BROKE.ja.to_owned(),
-    };
-    (said, Some(f.message.en.clone()))
+    match part {
+        Some(p) => {
+            let said = if f.message.en.contains("saved API error") {
+                words::SAVED_API_ERROR.ja.replace("{0}", &p)
+            } else {
+                words::PART_NOT_LOADED.ja.replace("{0}", &p)
+            };
+            (said, Some(raw.to_owned()))
+        }
+        None => (words::RULE_BROKE.ja.to_owned(), Some(f.message.en.clone())),
+    }
 }
 
 /// The note on lists exported only in part (`meta.truncated`); `None` when none was.

@@ -20,6 +20,9 @@ pub fn render(cx: &Context) -> String {
             "checks": s.checks,
         },
     });
+    if let Some(fixed) = cx.baseline_fixed {
+        doc["baseline"] = json!({ "fixed": fixed });
+    }
     if !cx.waivers.unmatched.is_empty() || !cx.waivers.expired.is_empty() {
         let list = |ws: &[crate::waivers::Waiver]| -> Vec<Value> {
             ws.iter()
@@ -39,7 +42,7 @@ pub fn render(cx: &Context) -> String {
 fn export(o: &ExportOutcome, cx: &Context) -> Value {
     let lang = cx.lang;
     match &o.result {
-        Err(e) => json!({ "path": o.path, "status": "error", "error": e }),
+        Err(e) => json!({ "path": o.path, "status": "error", "error": e.text(lang) }),
         Ok(a) => {
             let results: Vec<Value> = a
                 .results
@@ -54,7 +57,13 @@ fn export(o: &ExportOutcome, cx: &Context) -> Value {
                                 "status": f.status,
                                 "message": f.message.get(lang),
                                 "evidence": f.evidence,
+                                "entities": f.entities,
+                                "fingerprint": f.fingerprint,
                             });
+                            if let Some(b) = f.baseline {
+                                v["baseline"] =
+                                    Value::from(if b.unchanged { "unchanged" } else { "new" });
+                            }
                             if let Some(r) = &f.remedy {
                                 v["remedy"] = Value::from(r.get(lang));
                             }
@@ -88,7 +97,7 @@ fn export(o: &ExportOutcome, cx: &Context) -> Value {
                 "results": results,
                 "present": a.present,
                 "truncated": a.truncated,
-                "notes": a.notes,
+                "notes": a.notes.iter().map(|n| n.text(lang)).collect::<Vec<_>>(),
             })
         }
     }

@@ -19,7 +19,7 @@ pub fn render(cx: &Context) -> String {
             Err(e) => {
                 let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
                 st.set_message("the export could not be loaded");
-                st.set_description(one_line(e));
+                st.set_description(one_line(&e.text(cx.lang)));
                 let mut case = TestCase::new("load", st);
                 case.set_classname(path.as_str());
                 suite.add_test_case(case);

@@ -30,7 +30,12 @@ pub fn render(cx: &Context) -> String {
             Err(e) => {
                 let _ = writeln!(out, "{}\n", words::CANNOT_LOAD.get(lang));
                 let _ = writeln!(out, "{}\n", words::CANNOT_LOAD_WHAT.get(lang));
-                let _ = writeln!(out, "> {}: {}\n", words::NOTE.get(lang), text(e, lang));
+                let _ = writeln!(
+                    out,
+                    "> {}: {}\n",
+                    words::NOTE.get(lang),
+                    text(&e.text(lang), lang)
+                );
                 continue;
             }
             Ok(a) => a,
@@ -111,7 +116,7 @@ pub fn render(cx: &Context) -> String {
         if !a.notes.is_empty() {
             let _ = writeln!(out, "{}:\n", words::ENGINEER_NOTES.get(lang));
             for n in &a.notes {
-                let _ = writeln!(out, "- {}", text(n, lang));
+                let _ = writeln!(out, "- {}", text(&n.text(lang), lang));
             }
             out.push('\n');
         }

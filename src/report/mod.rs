@@ -27,6 +27,17 @@ pub struct Place {
     pub column: usize,
 }
 
+impl Place {
+    /// Where a load error happened: its file, at its line and column (1 when unknown).
+    pub fn of_error(e: &crate::load::LoadError) -> Place {
+        Place {
+            file: e.file.clone(),
+            line: e.line.unwrap_or(1),
+            column: e.column.unwrap_or(1),
+        }
+    }
+}
+
 /// Evidence places, by (export path, JSON Pointer).
 pub type Places = HashMap<(String, String), Place>;
 
@@ -39,6 +50,8 @@ pub struct Context<'a> {
     pub places: &'a Places,
     /// What the human formats show besides the results (header, time, footer).
     pub info: &'a ReportInfo,
+    /// With `--baseline`: the baseline's findings no finding matches any more (fixed).
+    pub baseline_fixed: Option<&'a [crate::baseline::Entry]>,
 }
 
 /// Who and what an export is about, as its header names them (from `crm.org` and

@@ -45,8 +45,8 @@ pub fn render(cx: &Context) -> String {
             Err(e) => results.push(json!({
                 "ruleId": "load",
                 "level": "error",
-                "message": { "text": e },
-                "locations": [location(&o.path, None)],
+                "message": { "text": e.text(lang) },
+                "locations": [location(&o.path, Some(&super::Place::of_error(e)))],
             })),
             Ok(a) => {
                 for r in &a.results {
@@ -63,9 +63,13 @@ pub fn render(cx: &Context) -> String {
                             "level": level,
                             "message": { "text": super::message_and_remedy(f, lang) },
                             "locations": [location(&o.path, cx.place(&o.path, f))],
-                            "partialFingerprints": { "crmdeskFinding/v1": format!("{}|{}|{}|{}", o.path, r.rule, f.check, f.evidence.join(",")) },
-                            "properties": { "check": f.check, "status": f.status, "export": o.path, "evidence": f.evidence },
+                            "partialFingerprints": { "crmdeskFinding/v2": f.fingerprint },
+                            "properties": { "check": f.check, "status": f.status, "export": o.path, "evidence": f.evidence, "entities": f.entities },
                         });
+                        if let Some(b) = f.baseline {
+                            v["baselineState"] =
+                                json!(if b.unchanged { "unchanged" } else { "new" });
+                        }
                         if let Some(i) = index {
                             v["ruleIndex"] = json!(i);
                         }

@@ -65,7 +65,7 @@ pub fn render(cx: &Context, style: Style) -> String {
                 out.push_str(&format!(
                     "  {}: {}\n",
                     words::NOTE.get(lang),
-                    human::neutralise(&human::clip(e, lang), false)
+                    human::neutralise(&human::clip(&e.text(lang), lang), false)
                 ));
             }
             Ok(a) => {
@@ -77,7 +77,7 @@ pub fn render(cx: &Context, style: Style) -> String {
                     out.push_str(&format!(
                         "  {}: {}\n",
                         words::NOTE.get(lang),
-                        human::neutralise(&human::clip(n, lang), false)
+                        human::neutralise(&human::clip(&n.text(lang), lang), false)
                     ));
                 }
             }

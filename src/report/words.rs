@@ -40,6 +40,9 @@ words! {
     ERROR = "error", "エラー";
     WAIVED = "waived", "免除";
     WAIVER_EXPIRED = "waiver expired", "免除の期限切れ";
+    // Against a baseline (`--baseline`): already known, or new since it was saved.
+    BASELINE_UNCHANGED = "known", "既知";
+    BASELINE_NEW = "new", "新規";
 
     // Table and markdown column heads.
     COL_FAQ = "FAQ", "FAQ";
@@ -54,8 +57,8 @@ words! {
     REPORT_TITLE = "Zoho CRM - Zoho Desk integration audit", "Zoho CRMとZoho Deskの連携の診断結果";
     CANNOT_LOAD = "The export could not be loaded.", "エクスポートを読み込めませんでした。";
     CANNOT_LOAD_WHAT = "Check that the path names an export (a bundle directory or an export .json file) and that its files are complete, then audit again. The reader's own words are in the appendix.", "指定したパスがエクスポート(フォルダーまたはエクスポートのJSONファイル)であること、ファイルが欠けていないことをご確認のうえ、再度診断してください。読み込み時の詳しい情報は付録に記載しています。";
-    NOTE = "note", "技術メモ(原文)";
-    ENGINEER_NOTES = "Notes for the engineer (as the reader wrote them)", "技術メモ(担当エンジニア向け・読み込み処理の原文)";
+    NOTE = "note", "技術メモ";
+    ENGINEER_NOTES = "Notes for the engineer (as the reader wrote them)", "技術メモ(担当エンジニア向け・読み込み処理からの情報)";
     PROBLEMS = "Problems found", "対応が必要な項目";
     NO_PROBLEMS = "No problem was found among the checks that ran.", "実施した確認では、問題は見つかりませんでした。";
     NOT_CHECKED = "Checks that could not run", "確認できなかった項目";
@@ -92,6 +95,22 @@ words! {
     /// `{0}`: the parts (`crm.contacts, desk.tickets`).
     TRUNCATED = "These lists were exported only in part: {0}. The checks judged the records exported; export every page and audit again to check them all.", "次の一覧は途中までしかエクスポートされていません: {0}。確認の対象は、エクスポートされたレコードのみです。すべてのページをエクスポートしてから、再度診断してください。";
     TECHNICAL = "Technical detail", "技術情報";
+    // `diff`: a column head, a word for how a check moved, the summary line.
+    DIFF_TITLE = "diff", "比較結果";
+    DIFF_CHANGE = "change", "変化";
+    DIFF_FAQ = "FAQ", "FAQ";
+    DIFF_RULE = "rule", "ルール";
+    DIFF_CHECK = "check", "確認項目";
+    DIFF_BEFORE = "before", "変更前";
+    DIFF_AFTER = "after", "変更後";
+    DIFF_WORSE = "worse", "悪化";
+    DIFF_BETTER = "better", "改善";
+    DIFF_CHANGED = "changed", "変化あり";
+    DIFF_SAME = "same", "変化なし";
+    /// `{0}` worse, `{1}` better, `{2}` changed, `{3}` unchanged.
+    DIFF_SUMMARY = "{0} worse, {1} better, {2} changed, {3} unchanged", "悪化 {0}件、改善 {1}件、変化あり {2}件、変化なし {3}件";
+    /// `{0}`: the path given; `{1}`: how many exports it holds.
+    DIFF_NOT_ONE = "{0}: holds {1} exports; diff compares one export with one export", "{0}: エクスポートが {1}件含まれています。比較できるのは、1つのエクスポート同士です。";
     RULE_BROKE = "The check itself broke; the audit of this item is not valid. Tell the engineer who runs the audit.", "確認の処理自体でエラーが発生したため、この項目の結果は無効です。診断を実施した担当者にお知らせください。";
 }
 

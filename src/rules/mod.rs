@@ -2,7 +2,8 @@
 
 pub mod cases;
 pub mod catalogue;
-mod lint;
+pub mod identity;
+pub(crate) mod lint;
 pub mod meta;
 pub mod result;
 pub mod rule;

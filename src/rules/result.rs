@@ -16,6 +16,18 @@ pub struct Finding {
     pub evidence: Vec<String>,
     /// The waiver that matched this finding, if any (`--waivers`).
     pub waiver: Option<WaiverMark>,
+    /// The records the evidence is about, by what identifies them (`identity`).
+    pub entities: Vec<String>,
+    /// Rule, check, status and entities hashed: the finding's identity across exports.
+    pub fingerprint: String,
+    /// Whether a baseline (`--baseline`) already held this finding, when one was given.
+    pub baseline: Option<BaselineMark>,
+}
+
+/// A finding against a baseline: `unchanged` (accepted: counts as pass) or new.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BaselineMark {
+    pub unchanged: bool,
 }
 
 /// A waiver applied to a finding: it is accepted (and does not count) unless expired.
@@ -33,9 +45,10 @@ impl Finding {
         self.waiver.as_ref().is_some_and(|w| !w.expired)
     }
 
-    /// The status that counts: a waived finding counts as `pass`.
+    /// The status that counts: a waived finding, or one the baseline already held, counts
+    /// as `pass`.
     pub fn counted_status(&self) -> Status {
-        if self.is_waived() {
+        if self.is_waived() || self.baseline.is_some_and(|b| b.unchanged) {
             Status::Pass
         } else {
             self.status
@@ -75,6 +88,9 @@ impl RuleResult {
                 remedy: None,
                 evidence: vec![],
                 waiver: None,
+                entities: vec![],
+                fingerprint: super::identity::fingerprint(rule, rule, Status::Error, &[]),
+                baseline: None,
             }],
             output: String::new(),
             elapsed: Duration::ZERO,

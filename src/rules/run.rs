@@ -6,7 +6,7 @@ use super::rule::{Compiled, Rule};
 use crate::doc::Document;
 use crate::engine::sandbox::{Limits, RunGuard};
 use crate::status::Status;
-use crate::text::Text;
+use crate::text::{Lang, Text};
 use rhai::{CallFnOptions, Dynamic, Engine, Map, Scope};
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -56,7 +56,10 @@ pub fn run(
     for need in &c.meta.needs {
         if let Some((part, why)) = doc.failure(need) {
             return broken(Text {
-                ja: format!("このルールが使う {part} を読み込めませんでした: {why}"),
+                ja: format!(
+                    "このルールが使う {part} を読み込めませんでした: {}",
+                    why.text(Lang::Ja)
+                ),
                 en: format!("this rule needs {part}, which could not be loaded: {why}"),
             });
         }
@@ -85,8 +88,18 @@ pub fn run(
             "the script engine panicked ({}); this is a Rhai bug the rule triggered, often an assignment into a constant",
             panic_text(&*panic)
         )),
-        Ok(Err(e)) => Err(crate::engine::errors::describe(&e, limits)),
-        Ok(Ok(value)) => findings(value, c, limits.max_findings),
+        Ok(Err(e)) => Err(unknown_function(engine, rule, &e)
+            .unwrap_or_else(|| crate::engine::errors::describe(&e, limits))),
+        Ok(Ok(value)) => findings(value, c, limits.max_findings).map(|fs| {
+            fs.into_iter()
+                .map(|mut f| {
+                    f.entities = super::identity::entities(&doc.root, &f.evidence);
+                    f.fingerprint =
+                        super::identity::fingerprint(&rule.id, &f.check, f.status, &f.entities);
+                    f
+                })
+                .collect::<Vec<Finding>>()
+        }),
     };
     match findings {
         Ok(findings) => RuleResult {
@@ -108,6 +121,39 @@ pub fn run(
             r
         }
     }
+}
+
+/// A call of a function that does not exist (with these argument types), said with the
+/// rule's file and line and the closest function the engine has: `rules check` finds
+/// literal misspellings earlier, this covers calls it could not see.
+fn unknown_function(engine: &Engine, rule: &Rule, e: &rhai::EvalAltResult) -> Option<String> {
+    let mut e = e;
+    while let rhai::EvalAltResult::ErrorInFunctionCall(_, _, inner, _) = e {
+        e = inner;
+    }
+    let rhai::EvalAltResult::ErrorFunctionNotFound(sig, pos) = e else {
+        return None;
+    };
+    let name = sig.split([' ', '(']).next()?.trim();
+    // Array methods on document lists have their own hint (`errors::describe`).
+    if sig.contains("(Node") && crate::engine::errors::ARRAY_METHODS.contains(&name) {
+        return None;
+    }
+    let known = super::lint::known_functions(engine);
+    let hint = if known.contains(name) {
+        format!(": `{name}` exists, but not for these arguments ({sig})")
+    } else {
+        let names: Vec<&str> = known.iter().map(String::as_str).collect();
+        crate::suggest::did_you_mean(name, &names)
+            .map(|s| format!(", did you mean `{s}`?"))
+            .unwrap_or_default()
+    };
+    Some(format!(
+        "{}:{}:{}: unknown function `{name}`{hint}",
+        rule.location(),
+        pos.line().unwrap_or(1),
+        pos.position().unwrap_or(1)
+    ))
 }
 
 /// The most text (messages and remedies, both languages) one rule's findings may hold.
@@ -239,6 +285,9 @@ fn finding(i: usize, item: Dynamic, c: &Compiled) -> Result<Finding, String> {
         remedy,
         evidence,
         waiver: None,
+        entities: vec![],
+        fingerprint: String::new(),
+        baseline: None,
     })
 }
 
@@ -405,7 +454,12 @@ mod tests {
             present: vec![],
             failed: [(
                 "crm.users".to_owned(),
-                "crm/users.json: saved API error INVALID_TOKEN".to_owned(),
+                crate::load::Failure::ApiError {
+                    at: crate::load::Origin::file("crm/users.json"),
+                    code: "INVALID_TOKEN".to_owned(),
+                    detail: None,
+                    part: "crm.users".to_owned(),
+                },
             )]
             .into_iter()
             .collect(),

@@ -1,8 +1,11 @@
-//! What the command-line tests share: running the binary and reading what it printed.
+//! What the command-line tests share: running the binary and reading what it printed, the
+//! files it wrote, and (`replay`) a local stand-in for the Zoho APIs.
 #![allow(dead_code)] // each test crate uses only a part of it
 
+pub mod replay;
+
 use assert_cmd::Command;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The "now" every test audits at, so trial expiries and waivers never depend on the clock.
 pub const NOW: &str = "2026-11-24T09:00:00+09:00";
@@ -47,6 +50,33 @@ pub fn copy_dir(from: &Path, to: &Path) {
             copy_dir(&e.path(), &dest);
         } else {
             std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// The names in a directory, sorted.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The file names of a list's first `n` pages: `page-0001.json`, ...
+pub fn pages(n: usize) -> Vec<String> {
+    (1..=n).map(|i| format!("page-{i:04}.json")).collect()
+}
+
+/// Every file below `dir`, into `out`.
+pub fn all_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).expect("read_dir") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            all_files(&p, out);
+        } else {
+            out.push(p);
         }
     }
 }

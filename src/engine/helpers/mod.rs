@@ -7,6 +7,7 @@ pub mod findings;
 pub mod groups;
 pub mod guarded;
 pub mod joins;
+pub mod labels;
 pub mod lists;
 pub mod sets;
 pub mod text;
@@ -25,6 +26,7 @@ pub fn register(engine: &mut Engine) {
     zoho::register(engine);
     findings::register(engine);
     joins::register(engine);
+    labels::register(engine);
     guarded::register(engine);
 }
 

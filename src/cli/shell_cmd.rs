@@ -1,0 +1,22 @@
+//! `completions SHELL` and `man`: shell completions and the manual page, generated from the
+//! same clap definitions as the parser, so they never disagree with it.
+
+use super::args::{Cli, CompletionsArgs};
+use clap::CommandFactory;
+
+pub fn completions(a: &CompletionsArgs) -> Result<u8, String> {
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "crmdesk-audit", &mut out);
+    super::emit(None, &String::from_utf8_lossy(&out))?;
+    Ok(super::SUCCESS)
+}
+
+pub fn man() -> Result<u8, String> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .map_err(|e| format!("cannot write the manual page: {e}"))?;
+    super::emit(None, &String::from_utf8_lossy(&out))?;
+    Ok(super::SUCCESS)
+}
