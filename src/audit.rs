@@ -120,9 +120,37 @@ fn audit_one(
         },
         Ok(src) => ExportOutcome {
             path: src.display.clone(),
-            result: load::load(&src, load_opts).map(|doc| run_all(engine, catalogue, limits, &doc)),
+            result: load::load(&src, load_opts).map(|doc| {
+                let audited = run_all(engine, catalogue, limits, &doc);
+                free_later(doc);
+                audited
+            }),
             source: Some(src),
         },
+    }
+}
+
+/// Frees a document on a thread of its own. Freeing a large export's document (millions
+/// of small values) takes about a second that nothing needs to wait for: reports are
+/// written meanwhile, and at exit the process ends without finishing it. At most one
+/// document waits (a bounded channel), so a batch holds no more than before.
+fn free_later(doc: Document) {
+    static FREER: OnceLock<Option<std::sync::mpsc::SyncSender<Document>>> = OnceLock::new();
+    let sender = FREER.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Document>(1);
+        std::thread::Builder::new()
+            .name("free-documents".into())
+            .spawn(move || rx.into_iter().for_each(drop))
+            .ok()
+            .map(|_| tx)
+    });
+    match sender {
+        Some(tx) => {
+            if let Err(unsent) = tx.send(doc) {
+                drop(unsent.0);
+            }
+        }
+        None => drop(doc),
     }
 }
 

@@ -1638,3 +1638,56 @@ fn the_bundle_collected_from_a_recorded_org_audits_to_the_fixtures_verdicts() {
         "{v}"
     );
 }
+
+#[test]
+fn in_japanese_the_summary_warnings_and_failures_are_japanese() {
+    let org = Org {
+        contacts: 60,
+        ..Org::default()
+    };
+    let (_server, _work, run) = collect_once(
+        org,
+        vec![],
+        &["--out", "b", "--max-records", "25", "--lang", "ja"],
+    );
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert!(
+        run.stderr.contains("件のデータを保存しました"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("crm.contacts は一部のみ取得されています"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("collected ") && !run.stderr.contains("is incomplete"),
+        "{}",
+        run.stderr
+    );
+    let always = Fault {
+        revoke: true,
+        times: 10,
+        ..Fault::new(
+            Host::Crm,
+            "/crm/v8/org",
+            401,
+            Some(
+                json!({"code": "INVALID_TOKEN", "details": {}, "message": "invalid oauth token", "status": "error"}),
+            ),
+        )
+    };
+    let (_server, _work, run) = collect_once(
+        Org::default(),
+        vec![always],
+        &["--out", "b", "--lang", "ja"],
+    );
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    assert!(
+        run.stderr.contains("認証エラー") && run.stderr.contains("何も保存していません"),
+        "{}",
+        run.stderr
+    );
+}

@@ -464,3 +464,22 @@ fn a_call_rules_check_cannot_see_fails_at_run_time_with_the_file_line_and_a_sugg
         "{msg}"
     );
 }
+
+#[test]
+fn rules_check_and_rules_test_speak_japanese_with_lang_ja() {
+    let r = run(&["rules", "check", "--lang", "ja"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("ルール 8 件はすべてコンパイルでき"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&["rules", "test", "--rules", "rules", "--lang", "ja"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("ルールのテストケース: 成功"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("rule cases:"), "{}", r.stdout);
+}

@@ -36,6 +36,40 @@ pub enum Command {
     /// Save the findings of exports as a baseline for `audit --baseline`.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Write waivers for the findings of exports, as a starting point for `audit --waivers`.
+    #[command(subcommand)]
+    Waivers(WaiversCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WaiversCommand {
+    /// Audit exports and write a waiver, by fingerprint, for each warn and fail finding
+    /// (docs/ci.md, "Waivers"); edit the file before committing it.
+    Generate {
+        /// Exports to audit.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// When the waivers end: days or weeks from the audit's day (30d, 4w) or a date
+        /// (2027-03-31); each waiver applies through that day.
+        #[arg(long, value_name = "WHEN")]
+        expires: String,
+        /// Who answers for the waivers (a person or a team's address).
+        #[arg(long, value_name = "WHO")]
+        owner: String,
+        /// Why the findings are accepted [default: "accepted on <the audit's day>"].
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// Write the waivers file to FILE (atomically) instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// RFC 3339 time with an offset that rules treat as now (and expiries count from).
+        #[arg(long, value_name = "TIME")]
+        now: Option<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,6 +213,9 @@ pub enum RulesCommand {
     Check {
         #[command(flatten)]
         rules: RuleArgs,
+        /// Language of the summary [default: ja when LANG starts with ja, else en].
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
     },
     /// Run every rule file against its cases in <id>.tests/<case>/ (exit 1 when a case fails).
     Test {
@@ -186,6 +223,9 @@ pub enum RulesCommand {
         rules: RuleArgs,
         #[arg(long, value_enum, default_value_t = TestFormat::Table)]
         format: TestFormat,
+        /// Language of the summary [default: ja when LANG starts with ja, else en].
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
         /// Write the report to FILE (atomically) instead of stdout.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -288,8 +328,8 @@ pub struct AuditArgs {
     #[arg(long)]
     pub ambiguous_wide: bool,
 
-    /// Accepted findings (JSON): each with rule, check, reason, owner, expires, and
-    /// optionally an evidence or export pattern. See docs/ci.md.
+    /// Accepted findings (JSON): each with rule and check, a fingerprint, or an entity;
+    /// reason, owner, expires; optionally evidence or export patterns. See docs/ci.md.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
 

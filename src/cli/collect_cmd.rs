@@ -36,16 +36,22 @@ pub fn run(a: &CollectArgs) -> Result<u8, String> {
     };
     // Ctrl-C (and SIGTERM): remove the download, write nothing, exit 2. A second
     // handler cannot be set in one process; that only happens in tests calling `run`.
-    let _ = ctrlc::set_handler(|| {
+    let _ = ctrlc::set_handler(move || {
         staging::remove_current();
-        eprintln!("interrupted: nothing was written");
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::En => "interrupted: nothing was written",
+                Lang::Ja => "中断しました。何も保存していません。",
+            }
+        );
         std::process::exit(i32::from(super::ERROR));
     });
 
     let bar = Bar::start();
     let result = collect::collect(&opts, &mut |e| bar.event(&e, &scrub));
     bar.finish();
-    let collected = result.map_err(|e| describe(&e, &scrub))?;
+    let collected = result.map_err(|e| describe(&e, &scrub, lang))?;
 
     let mut integration = Integration::default();
     if a.ask {
@@ -56,24 +62,50 @@ pub fn run(a: &CollectArgs) -> Result<u8, String> {
         .to_string();
     let (out, summary) = collected
         .finish(&integration, &collected_at)
-        .map_err(|e| describe(&e, &scrub))?;
+        .map_err(|e| describe(&e, &scrub, lang))?;
 
     let shown = out.display().to_string();
     let total = summary.requests_accounts + summary.requests_crm + summary.requests_desk;
-    eprintln!(
-        "collected {} parts into {shown} ({total} requests: {} CRM, {} Desk, {} accounts; {} retried)",
+    let (parts, crm, desk, accounts, retried) = (
         summary.parts.len(),
         summary.requests_crm,
         summary.requests_desk,
         summary.requests_accounts,
-        summary.requests_retried
+        summary.requests_retried,
+    );
+    eprintln!(
+        "{}",
+        match lang {
+            Lang::En => format!(
+                "collected {parts} parts into {shown} ({total} requests: {crm} CRM, {desk} Desk, {accounts} accounts; {retried} retried)"
+            ),
+            Lang::Ja => format!(
+                "{shown} に {parts} 件のデータを保存しました(リクエスト {total} 件: Zoho CRM {crm} 件、Zoho Desk {desk} 件、認証 {accounts} 件、うち再試行 {retried} 件)。"
+            ),
+        }
     );
     if let Some(why) = &summary.stopped {
-        eprintln!("warning: stopped early: {}", scrub(why));
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::En => format!("warning: stopped early: {}", scrub(why)),
+                Lang::Ja => format!("注意: 途中で取得を停止しました(技術情報: {})。", scrub(why)),
+            }
+        );
     }
     for p in summary.shortfalls() {
         let why = p.reason.as_deref().unwrap_or("incomplete");
-        eprintln!("warning: {} is incomplete: {}", p.name, scrub(why));
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::En => format!("warning: {} is incomplete: {}", p.name, scrub(why)),
+                Lang::Ja => format!(
+                    "注意: {} は一部のみ取得されています(技術情報: {})。監査では、取得できたデータだけを確認します。",
+                    p.name,
+                    scrub(why)
+                ),
+            }
+        );
     }
     print!("{}", template::checklist(&summary, &shown, lang));
     let _ = std::io::stdout().flush();
@@ -147,13 +179,18 @@ fn scrub(text: &str, secrets: &[String]) -> String {
         .fold(text.to_string(), |t, s| t.replace(s.as_str(), "[REDACTED]"))
 }
 
-/// The message for a run that wrote nothing.
-fn describe(e: &Error, scrub: &dyn Fn(&str) -> String) -> String {
-    let what = match e {
-        Error::Usage(_) | Error::Portals { .. } => "usage",
-        Error::Auth(_) => "authentication",
-        Error::Network(_) => "network",
-        Error::Disk(_) => "disk",
+/// The message for a run that wrote nothing (in Japanese the kind of failure and what
+/// to do are Japanese; the detail from the API or the system follows as it came).
+fn describe(e: &Error, scrub: &dyn Fn(&str) -> String, lang: Lang) -> String {
+    let what = match (e, lang) {
+        (Error::Usage(_) | Error::Portals { .. }, Lang::En) => "usage",
+        (Error::Auth(_), Lang::En) => "authentication",
+        (Error::Network(_), Lang::En) => "network",
+        (Error::Disk(_), Lang::En) => "disk",
+        (Error::Usage(_) | Error::Portals { .. }, Lang::Ja) => "指定の誤り",
+        (Error::Auth(_), Lang::Ja) => "認証エラー",
+        (Error::Network(_), Lang::Ja) => "通信エラー",
+        (Error::Disk(_), Lang::Ja) => "保存先のエラー",
     };
     let mut m = format!("{what}: {}", scrub(e.message()));
     if let Error::Portals { portals, .. } = e {
@@ -167,7 +204,10 @@ fn describe(e: &Error, scrub: &dyn Fn(&str) -> String) -> String {
             ));
         }
     }
-    m.push_str("\nnothing was written");
+    m.push_str(match lang {
+        Lang::En => "\nnothing was written",
+        Lang::Ja => "\n何も保存していません。",
+    });
     m
 }
 

@@ -11,6 +11,7 @@ mod query_cmd;
 mod report_info;
 mod rules_cmd;
 mod shell_cmd;
+mod waivers_cmd;
 
 use crate::audit::{self, ExportOutcome};
 use crate::engine::{self, Limits};
@@ -42,6 +43,7 @@ pub fn main() -> ExitCode {
         Command::Completions(c) => shell_cmd::completions(&c),
         Command::Man => shell_cmd::man(),
         Command::Baseline(b) => baseline_cmd::run(&b),
+        Command::Waivers(w) => waivers_cmd::run(&w),
     };
     ExitCode::from(code.unwrap_or_else(|e| {
         eprintln!("error: {e}");
@@ -108,14 +110,31 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
     }
     for w in &waiver_report.unmatched {
         eprintln!(
-            "warning: waiver #{} ({} / {}) matched no finding",
-            w.number, w.rule, w.check
+            "warning: waiver #{} ({}) matched no finding",
+            w.number,
+            w.describe()
         );
     }
     for w in &waiver_report.expired {
         eprintln!(
-            "warning: waiver #{} ({} / {}) expired on {} and no longer applies",
-            w.number, w.rule, w.check, w.expires
+            "warning: waiver #{} ({}) expired on {} and no longer applies",
+            w.number,
+            w.describe(),
+            w.expires
+        );
+    }
+    for w in &waiver_report.expiring {
+        let left = crate::waivers::days_left(&w.expires, &audit_time).unwrap_or(0);
+        eprintln!(
+            "warning: waiver #{} ({}) expires on {} ({}); renew it or fix the finding before then",
+            w.number,
+            w.describe(),
+            w.expires,
+            match left {
+                0 => "today is its last day".to_owned(),
+                1 => "in 1 day".to_owned(),
+                n => format!("in {n} days"),
+            }
         );
     }
 

@@ -22,13 +22,20 @@ pub fn run(cmd: &RulesCommand) -> Result<u8, String> {
             lang,
         } => list(rules, *format, super::lang(*lang)),
         RulesCommand::Explain { id, rules, lang } => explain(id, rules, super::lang(*lang)),
-        RulesCommand::Check { rules } => check(rules),
+        RulesCommand::Check { rules, lang } => check(rules, super::lang(*lang)),
         RulesCommand::Test {
             rules,
             format,
+            lang,
             output,
             limits,
-        } => test(rules, *format, output.as_deref(), &super::limits(limits)?),
+        } => test(
+            rules,
+            *format,
+            output.as_deref(),
+            &super::limits(limits)?,
+            super::lang(*lang),
+        ),
         RulesCommand::New {
             id,
             dir,
@@ -114,7 +121,11 @@ fn explain(id: &str, a: &RuleArgs, lang: Lang) -> Result<u8, String> {
         ),
     };
     let mut s = String::new();
-    let _ = writeln!(s, "{} (FAQ {}): {}\n", rule.id, m.faq, m.title.get(lang));
+    let _ = if m.faq == 0 {
+        writeln!(s, "{}: {}\n", rule.id, m.title.get(lang))
+    } else {
+        writeln!(s, "{} (FAQ {}): {}\n", rule.id, m.faq, m.title.get(lang))
+    };
     let _ = writeln!(s, "{}\n", m.description.get(lang));
     let _ = writeln!(
         s,
@@ -148,7 +159,7 @@ fn explain(id: &str, a: &RuleArgs, lang: Lang) -> Result<u8, String> {
     Ok(super::SUCCESS)
 }
 
-fn check(a: &RuleArgs) -> Result<u8, String> {
+fn check(a: &RuleArgs, lang: Lang) -> Result<u8, String> {
     let (_, cat) = load(a)?;
     let problems = cat.problems();
     for p in &problems {
@@ -157,14 +168,27 @@ fn check(a: &RuleArgs) -> Result<u8, String> {
     if problems.is_empty() {
         super::emit(
             None,
-            &format!(
-                "{} rules compile and their metadata is valid\n",
-                cat.rules.len()
-            ),
+            &match lang {
+                Lang::En => format!(
+                    "{} rules compile and their metadata is valid\n",
+                    cat.rules.len()
+                ),
+                Lang::Ja => format!(
+                    "ルール {} 件はすべてコンパイルでき、METAも正しい形式です。\n",
+                    cat.rules.len()
+                ),
+            },
         )?;
         Ok(super::SUCCESS)
     } else {
-        eprintln!("{} problem(s) in {} rules", problems.len(), cat.rules.len());
+        match lang {
+            Lang::En => eprintln!("{} problem(s) in {} rules", problems.len(), cat.rules.len()),
+            Lang::Ja => eprintln!(
+                "ルール {} 件のうちに問題が {} 件あります。",
+                cat.rules.len(),
+                problems.len()
+            ),
+        }
         Ok(super::ERROR)
     }
 }
@@ -181,6 +205,7 @@ fn test(
     format: TestFormat,
     output: Option<&Path>,
     limits: &Limits,
+    lang: Lang,
 ) -> Result<u8, String> {
     let engine = engine::build(limits);
     let cat = super::catalogue(&engine, a)?;
@@ -223,7 +248,7 @@ fn test(
     });
     let failed = lines.iter().filter(|l| !l.failures.is_empty()).count();
     let text = match format {
-        TestFormat::Table => table_report(&lines),
+        TestFormat::Table => table_report(&lines, lang),
         TestFormat::Junit => junit_report(&lines)?,
     };
     match output {
@@ -266,7 +291,7 @@ fn coverage(rule: &Rule, cases: &[crate::rules::cases::Case]) -> Line {
     }
 }
 
-fn table_report(lines: &[Line]) -> String {
+fn table_report(lines: &[Line], lang: Lang) -> String {
     let mut s = String::new();
     for l in lines {
         let mark = if l.failures.is_empty() {
@@ -280,11 +305,11 @@ fn table_report(lines: &[Line]) -> String {
         }
     }
     let failed = lines.iter().filter(|l| !l.failures.is_empty()).count();
-    let _ = writeln!(
-        s,
-        "\nrule cases: {} ok, {failed} failing",
-        lines.len() - failed
-    );
+    let ok = lines.len() - failed;
+    let _ = match lang {
+        Lang::En => writeln!(s, "\nrule cases: {ok} ok, {failed} failing"),
+        Lang::Ja => writeln!(s, "\nルールのテストケース: 成功 {ok} 件、失敗 {failed} 件"),
+    };
     s
 }
 

@@ -522,10 +522,9 @@ fn footer(o: &mut String, cx: &Context) {
     }
     for w in &cx.waivers.unmatched {
         applied.push(format!(
-            "#{} {} / {}: {}",
+            "#{} {}: {}",
             w.number,
-            w.rule,
-            w.check,
+            w.describe(),
             words::WAIVER_UNMATCHED.get(lang)
         ));
     }

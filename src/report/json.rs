@@ -1,6 +1,6 @@
 //! `--format json`: exactly the shape of cli.md, in the chosen language. Extra keys:
 //! an export's `present`, `truncated` (lists known to be incomplete) and `notes`, a rule's `output`, a finding's `remedy` (what to do, for warn and fail) and `waiver`, and a
-//! top-level `waivers` when a waivers file was given.
+//! top-level `waivers` (`unmatched`, `expired`, `expiring`) when a waiver needs attention.
 
 use super::{Context, Counts, Summary};
 use crate::audit::ExportOutcome;
@@ -23,15 +23,28 @@ pub fn render(cx: &Context) -> String {
     if let Some(fixed) = cx.baseline_fixed {
         doc["baseline"] = json!({ "fixed": fixed });
     }
-    if !cx.waivers.unmatched.is_empty() || !cx.waivers.expired.is_empty() {
+    if !cx.waivers.unmatched.is_empty()
+        || !cx.waivers.expired.is_empty()
+        || !cx.waivers.expiring.is_empty()
+    {
         let list = |ws: &[crate::waivers::Waiver]| -> Vec<Value> {
             ws.iter()
-                .map(|w| json!({"number": w.number, "rule": w.rule, "check": w.check, "owner": w.owner, "expires": w.expires}))
+                .map(|w| {
+                    let mut v = json!({"number": w.number, "rule": w.rule, "check": w.check, "owner": w.owner, "expires": w.expires});
+                    if let Some(f) = &w.fingerprint {
+                        v["fingerprint"] = Value::from(f.as_str());
+                    }
+                    if let Some(e) = &w.entity {
+                        v["entity"] = Value::from(e.as_str());
+                    }
+                    v
+                })
                 .collect()
         };
         doc["waivers"] = json!({
             "unmatched": list(&cx.waivers.unmatched),
             "expired": list(&cx.waivers.expired),
+            "expiring": list(&cx.waivers.expiring),
         });
     }
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();

@@ -124,11 +124,10 @@ pub fn render(cx: &Context) -> String {
     for w in &cx.waivers.unmatched {
         let _ = writeln!(
             out,
-            "- {} #{} ({} / {}): {}",
+            "- {} #{} ({}): {}",
             words::WAIVERS.get(lang),
             w.number,
-            text(&w.rule, lang),
-            text(&w.check, lang),
+            text(&w.describe(), lang),
             words::WAIVER_UNMATCHED.get(lang)
         );
     }

@@ -89,12 +89,14 @@ pub fn render(cx: &Context, style: Style) -> String {
     for w in &cx.waivers.unmatched {
         out.push_str(&match lang {
             Lang::En => format!(
-                "waiver #{} ({} / {}) matched no finding\n",
-                w.number, w.rule, w.check
+                "waiver #{} ({}) matched no finding\n",
+                w.number,
+                w.describe()
             ),
             Lang::Ja => format!(
-                "免除 #{}({} / {})に該当する結果がありません\n",
-                w.number, w.rule, w.check
+                "免除 #{}({})に該当する結果がありません\n",
+                w.number,
+                w.describe()
             ),
         });
     }

@@ -15,7 +15,9 @@
 //! its line and column exactly as before. So the split only ever has to be right about
 //! valid files.
 
-use super::{KeyClass, Keys, Placeholders, STATE, Slot, UTF8_BOM, ValueSeed, classify};
+use super::keys::{KeyClass, Keys, Placeholders, classify};
+use super::seed::{Slot, ValueSeed};
+use super::{STATE, UTF8_BOM};
 use crate::doc::Value;
 use rayon::prelude::*;
 use serde::de::DeserializeSeed;

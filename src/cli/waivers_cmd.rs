@@ -1,0 +1,90 @@
+//! `waivers generate`: audit exports and write a waiver, by fingerprint, for each `warn`
+//! and `fail` finding, with an owner, a reason and an expiry: a starting point for a person
+//! to edit before `audit --waivers` (crate::waivers).
+
+use super::args::WaiversCommand;
+use crate::audit;
+use crate::engine;
+use crate::load::LoadOptions;
+use crate::status::Status;
+
+pub fn run(c: &WaiversCommand) -> Result<u8, String> {
+    let WaiversCommand::Generate {
+        paths,
+        expires,
+        owner,
+        reason,
+        output,
+        rules,
+        now,
+        limits,
+    } = c;
+    if owner.trim().is_empty() {
+        return Err("--owner is empty: every waiver needs an owner".to_owned());
+    }
+    if reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
+        return Err("--reason is empty: leave it out for the default".to_owned());
+    }
+    let audit_time = super::audit_time(now.as_deref())?;
+    let today = crate::waivers::today(&audit_time)
+        .ok_or_else(|| format!("cannot tell the day of {audit_time}"))?;
+    let expires = crate::waivers::expiry(expires, today)?.to_string();
+    let reason = reason
+        .clone()
+        .unwrap_or_else(|| format!("accepted on {today}"));
+
+    let limits = super::limits(limits)?;
+    let engine = engine::build(&limits);
+    let catalogue = super::catalogue(&engine, rules)?;
+    let problems = catalogue.problems();
+    for p in &problems {
+        eprintln!("error: {p}");
+    }
+    let outcomes = audit::audit(
+        &engine,
+        &catalogue,
+        &limits,
+        paths,
+        &LoadOptions { audit_time },
+    );
+    let mut failed = !problems.is_empty();
+    for o in &outcomes {
+        if let Err(e) = &o.result {
+            eprintln!("error: {e}");
+            failed = true;
+        }
+    }
+    if failed {
+        return Err("no waivers written: fix the errors above first".to_owned());
+    }
+    let errors = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().ok())
+        .flat_map(|a| &a.results)
+        .flat_map(|r| &r.findings)
+        .filter(|f| f.status == Status::Error)
+        .count();
+    if errors > 0 {
+        eprintln!(
+            "warning: {errors} finding(s) in error get no waiver: a rule that breaks is fixed, not waived"
+        );
+    }
+    let (text, n) = crate::waivers::generate(
+        &outcomes,
+        &crate::waivers::Template {
+            owner: owner.trim(),
+            reason: reason.trim(),
+            expires: &expires,
+        },
+    );
+    super::emit(output.as_deref(), &text)?;
+    eprintln!(
+        "wrote {n} waiver(s) for the warn and fail findings of {} export(s) to {}, expiring on {expires}; \
+         review each one before use",
+        outcomes.len(),
+        output
+            .as_deref()
+            .map_or_else(|| "stdout".to_owned(), |p| p.display().to_string())
+    );
+    Ok(super::SUCCESS)
+}

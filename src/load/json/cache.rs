@@ -1,0 +1,122 @@
+//! Sharing repeated values while parsing: a fast hash, a lossy cache of short strings
+//! and one of small objects of scalars.
+
+use crate::doc::{Object, Value};
+use rhai::ImmutableString;
+use std::sync::Arc;
+
+/// Objects of at most this many entries, all scalars, are shared when equal.
+const SMALL_OBJECT_MAX: usize = 8;
+
+/// A fixed-size, lossy cache of small objects (as `StrCache` is of strings).
+pub(super) struct SmallObjects {
+    pub(super) slots: Vec<Option<Arc<Object>>>,
+}
+
+impl Default for SmallObjects {
+    fn default() -> SmallObjects {
+        SmallObjects {
+            slots: vec![None; CACHE_SLOTS / 4],
+        }
+    }
+}
+
+/// A fast hash of `bytes`, continuing from `h`: eight bytes a step (as FxHash does),
+/// for the caches' slots and the key interner (never for anything an attacker could
+/// exploit beyond a slower parse: the caches are fixed-size and lossy).
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h.rotate_left(5) ^ w).wrapping_mul(WORD_MUL);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut tail = [0u8; 8];
+        tail[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59))
+            .wrapping_mul(WORD_MUL);
+    }
+    h
+}
+
+pub(super) const WORD_MUL: u64 = 0x517c_c1b7_2722_0a95;
+
+/// `fnv` as a `Hasher`, for the key interner's map.
+#[derive(Default, Clone, Copy)]
+pub(super) struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        // Spread the high bits down: the map uses both ends of the hash.
+        self.0 ^ (self.0 >> 31)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv(self.0 ^ FNV_START, bytes);
+    }
+}
+
+pub(super) const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The hash of sorted, unique `entries` when they may be shared: few, and every value
+/// null, a bool, an integer or a short string (floats are left out: `0.0 == -0.0`, but
+/// they print differently).
+pub(super) fn small_object_hash(entries: &[(ImmutableString, Value)]) -> Option<u64> {
+    if entries.len() > SMALL_OBJECT_MAX {
+        return None;
+    }
+    let mut h = FNV_START;
+    for (k, v) in entries {
+        h = fnv(h, k.as_bytes());
+        h = match v {
+            Value::Null => fnv(h, b"\x01"),
+            Value::Bool(b) => fnv(h, &[2, u8::from(*b)]),
+            Value::Int(i) => fnv(fnv(h, b"\x03"), &i.to_le_bytes()),
+            Value::Str(s) if s.len() <= CACHED_STRING_MAX => fnv(fnv(h, b"\x04"), s.as_bytes()),
+            _ => return None,
+        };
+    }
+    Some(h)
+}
+
+/// Strings up to this many bytes go through the cache: enumerations and ids repeat,
+/// longer texts (URLs, subjects, descriptions) seldom do.
+const CACHED_STRING_MAX: usize = 64;
+/// Slots of the cache: a direct-mapped table, so its size is fixed (a 500 MB single-file
+/// export holds millions of distinct ids, which must not all be kept).
+const CACHE_SLOTS: usize = 1 << 15;
+
+/// A fixed-size, lossy string interner: a value whose slot holds an equal string shares
+/// it; otherwise it takes the slot. Repeated values keep hitting; unique ids just pass.
+pub(super) struct StrCache {
+    /// Each string with its hash, so a miss (most unique ids) is told by the hash alone.
+    slots: Vec<Option<(u64, ImmutableString)>>,
+}
+
+impl Default for StrCache {
+    fn default() -> StrCache {
+        StrCache {
+            slots: vec![None; CACHE_SLOTS],
+        }
+    }
+}
+
+impl StrCache {
+    /// The shared string equal to `s`, and whether it was in the cache.
+    pub(super) fn get(&mut self, s: &str) -> (ImmutableString, bool) {
+        if s.len() > CACHED_STRING_MAX {
+            return (s.into(), false);
+        }
+        let h = fnv(FNV_START, s.as_bytes());
+        let slot = &mut self.slots[(h ^ (h >> 32)) as usize % CACHE_SLOTS];
+        match slot {
+            Some((hash, hit)) if *hash == h && hit.as_str() == s => (hit.clone(), true),
+            _ => {
+                let fresh: ImmutableString = s.into();
+                *slot = Some((h, fresh.clone()));
+                (fresh, false)
+            }
+        }
+    }
+}

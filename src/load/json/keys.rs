@@ -1,0 +1,200 @@
+//! The per-thread parse state (`Keys`): key interning and classification (ids, id
+//! lists, secrets), the scratch stacks containers are built on, and which values go
+//! through the caches of `cache` and `shapes`.
+
+use super::super::{ids, secrets};
+use super::cache::{SmallObjects, StrCache, WordHasher, small_object_hash};
+use super::shapes::Shapes;
+use crate::doc::{Object, Value};
+use rhai::ImmutableString;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
+
+/// What a key tells about its value; worked out once per distinct key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum KeyClass {
+    Plain,
+    Id,
+    IdList,
+    Secret,
+}
+
+pub(super) fn classify(key: &str) -> KeyClass {
+    if secrets::is_secret_key(key) {
+        KeyClass::Secret
+    } else if ids::is_id_key(key) {
+        KeyClass::Id
+    } else if ids::is_id_list_key(key) {
+        KeyClass::IdList
+    } else {
+        KeyClass::Plain
+    }
+}
+
+/// One file's parse state. Owns what makes a 500 MB export cheap to hold:
+///
+/// - a key interner: a ticket list repeats the same few dozen keys millions of times,
+///   so each distinct key is allocated (and classified) once;
+/// - a cache of short string values (`Open`, `Email`, department ids, ...): a value seen
+///   again shares the first one's allocation;
+/// - scratch stacks that arrays and objects collect their items on, so each container
+///   is allocated once at its exact size (growing a `Vec` per object would leave up to
+///   half of it unused and churn the allocator);
+/// - one shared empty array and empty object (`"sharedDepartments": []` on every ticket),
+///   and a cache of small objects of scalars: the lookups that repeat on every record
+///   (`"Owner": {"name", "id", "email"}`, a ticket's `source`) share one copy.
+#[derive(Default)]
+pub(super) struct Keys {
+    seen: HashMap<Box<str>, (ImmutableString, KeyClass, usize), BuildHasherDefault<WordHasher>>,
+    /// Per interned key: how well its values hit the string cache (see `string`).
+    sharing: Vec<Sharing>,
+    /// The key whose value is being read (an index into `sharing`).
+    current: usize,
+    redacted: Option<ImmutableString>,
+    strings: StrCache,
+    pub(super) items: Vec<Value>,
+    pub(super) entries: Vec<(ImmutableString, Value)>,
+    empty_array: Option<Arc<Vec<Value>>>,
+    empty_object: Option<Arc<Object>>,
+    small_objects: SmallObjects,
+    shapes: Shapes,
+    /// While `split` parses a skeleton: the arrays its placeholder strings stand for.
+    pub(super) placeholders: Option<Placeholders>,
+}
+
+/// Arrays parsed apart from the text around them (see `split`): the string `prefix` +
+/// `n` in that text stands for `arrays[n]`.
+pub(super) struct Placeholders {
+    pub(super) prefix: String,
+    pub(super) arrays: Vec<Option<Vec<Value>>>,
+}
+
+/// How often a key's string values were found in the cache, over its first
+/// `SHARING_SAMPLE` values.
+#[derive(Clone, Copy, Debug, Default)]
+struct Sharing {
+    lookups: u32,
+    hits: u32,
+}
+
+const SHARING_SAMPLE: u32 = 1024;
+
+/// More distinct keys than any API response has: past this, the interner starts over,
+/// so a hostile file cannot make it hold on to memory.
+const MAX_KEPT_KEYS: usize = 4096;
+
+impl Keys {
+    /// Readies the state for a new file (a failed parse may have left items behind).
+    pub(super) fn begin_file(&mut self) {
+        self.items.clear();
+        self.entries.clear();
+        if self.seen.len() > MAX_KEPT_KEYS {
+            self.seen.clear();
+            self.sharing.clear();
+        }
+    }
+
+    /// A string value, shared with an equal one read before when the key's values
+    /// repeat. Values of a key that seldom repeat (ids, times, URLs) skip the cache
+    /// after a sample: looking each one up in a table larger than the CPU's caches would
+    /// cost more than the allocation it seldom saves.
+    pub(super) fn string(&mut self, s: &str) -> Value {
+        let Some(sharing) = self.sharing.get_mut(self.current) else {
+            return Value::Str(self.strings.get(s).0);
+        };
+        if sharing.lookups >= SHARING_SAMPLE && sharing.hits * 8 < sharing.lookups {
+            return Value::Str(s.into());
+        }
+        let (value, hit) = self.strings.get(s);
+        if sharing.lookups < SHARING_SAMPLE {
+            sharing.lookups += 1;
+            sharing.hits += u32::from(hit);
+        }
+        Value::Str(value)
+    }
+
+    /// The array a placeholder string stands for, while a skeleton is parsed.
+    pub(super) fn placeholder(&mut self, text: &str) -> Option<Value> {
+        let p = self.placeholders.as_mut()?;
+        let n: usize = text.strip_prefix(p.prefix.as_str())?.parse().ok()?;
+        let items = p.arrays.get_mut(n)?.take()?;
+        Some(if items.is_empty() {
+            Value::Array(self.empty_array.get_or_insert_with(Arc::default).clone())
+        } else {
+            Value::Array(Arc::new(items))
+        })
+    }
+
+    /// The items pushed on the scratch stack since `start`, as one exactly sized array.
+    pub(super) fn array_from(&mut self, start: usize) -> Value {
+        if start == self.items.len() {
+            return Value::Array(self.empty_array.get_or_insert_with(Arc::default).clone());
+        }
+        Value::Array(Arc::new(self.items.drain(start..).collect()))
+    }
+
+    /// The entries pushed on the scratch stack since `start`, as one object.
+    pub(super) fn object_from(&mut self, start: usize) -> Value {
+        if start == self.entries.len() {
+            return Value::Object(self.empty_object.get_or_insert_with(Arc::default).clone());
+        }
+        let tail = &mut self.entries[start..];
+        // Sorted here, `from_entries` finds nothing left to do (duplicates aside).
+        let unique = match self.shapes.sort(tail) {
+            Some(unique) => unique,
+            None => {
+                tail.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+                tail.windows(2).all(|w| w[0].0 != w[1].0)
+            }
+        };
+        let hash = if unique {
+            small_object_hash(tail)
+        } else {
+            None
+        };
+        let Some(h) = hash else {
+            let entries: Vec<(ImmutableString, Value)> = self.entries.drain(start..).collect();
+            return Value::Object(Arc::new(Object::from_entries(entries)));
+        };
+        let n = self.small_objects.slots.len();
+        let slot = &mut self.small_objects.slots[(h ^ (h >> 32)) as usize % n];
+        if let Some(hit) = slot
+            && hit.len() == tail.len()
+            && hit
+                .iter()
+                .zip(tail.iter())
+                .all(|((hk, hv), (k, v))| hk == k && hv == v)
+        {
+            let shared = hit.clone();
+            self.entries.truncate(start);
+            return Value::Object(shared);
+        }
+        let entries: Vec<(ImmutableString, Value)> = self.entries.drain(start..).collect();
+        let fresh = Arc::new(Object::from_entries(entries));
+        *slot = Some(fresh.clone());
+        Value::Object(fresh)
+    }
+
+    pub(super) fn intern(&mut self, key: &str) -> (ImmutableString, KeyClass) {
+        if let Some((s, class, ix)) = self.seen.get(key) {
+            self.current = *ix;
+            return (s.clone(), *class);
+        }
+        let s: ImmutableString = key.into();
+        let class = classify(key);
+        self.current = self.sharing.len();
+        self.sharing.push(Sharing::default());
+        self.seen
+            .insert(key.into(), (s.clone(), class, self.current));
+        (s, class)
+    }
+
+    pub(super) fn redacted(&mut self) -> Value {
+        Value::Str(
+            self.redacted
+                .get_or_insert_with(|| secrets::REDACTED.into())
+                .clone(),
+        )
+    }
+}

@@ -1,0 +1,184 @@
+//! List parts: each page unwrapped from its envelope and type-checked, the pages
+//! concatenated in order with a record repeated by overlapping pages kept once, and
+//! whether the list was cut short (`info.more_records`).
+
+use super::super::raw::Origin;
+use super::super::raw::{ENVELOPES, PAGINATION};
+use super::super::raw::{Page, PartId};
+use super::super::{Failure, Note};
+use super::api_error::api_error;
+use crate::doc::Value;
+use rhai::ImmutableString;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// A list part as loaded.
+pub(super) struct ListPart {
+    pub(super) value: Value,
+    pub(super) len: usize,
+    /// The last page, when it is a CRM response saying `info.more_records: true`.
+    pub(super) more_records_at: Option<Origin>,
+    /// Records dropped because their id was read before (overlapping pages).
+    pub(super) dropped: Option<Dropped>,
+}
+
+/// Records of one list part whose `id` had already been read.
+pub(super) struct Dropped {
+    /// Index (in the pages concatenated) of every record kept, in order.
+    pub(super) kept: Vec<usize>,
+    /// The repeated ids, in the order met.
+    ids: Vec<ImmutableString>,
+    /// Where the first repeat was read.
+    first_at: String,
+}
+
+impl Dropped {
+    pub(super) fn note(&self, part: &str) -> Note {
+        Note::Repeated {
+            at: self.first_at.clone(),
+            part: part.to_string(),
+            count: self.ids.len(),
+            shown: self.ids.iter().take(5).map(ToString::to_string).collect(),
+        }
+    }
+}
+
+/// A list part: every page unwrapped, then concatenated in page order, each record id
+/// kept once.
+pub(super) fn list(id: &PartId, pages: &[Page]) -> Result<ListPart, Failure> {
+    let unwrapped = pages
+        .iter()
+        .map(|p| list_page(id, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Only CRM list responses carry `info.more_records` (export-format.md).
+    let more_records_at = match (id, pages.last()) {
+        (PartId::CrmList(_), Some(last)) if says_more_records(last) => Some(last.origin.clone()),
+        _ => None,
+    };
+    let dropped = repeated_ids(&unwrapped, pages);
+    let value = match (&dropped, unwrapped.as_slice()) {
+        // One page (the usual case, and the 500 MB one) keeps its array as parsed: no copy.
+        (None, [only]) => Value::Array(only.clone()),
+        (None, _) => {
+            let mut items = Vec::with_capacity(unwrapped.iter().map(|a| a.len()).sum());
+            for page in &unwrapped {
+                items.extend(page.iter().cloned());
+            }
+            Value::array(items)
+        }
+        (Some(d), _) => {
+            let all: Vec<&Value> = unwrapped.iter().flat_map(|p| p.iter()).collect();
+            Value::array(d.kept.iter().map(|&i| all[i].clone()).collect())
+        }
+    };
+    let len = value.as_array().map_or(0, |a| a.len());
+    Ok(ListPart {
+        value,
+        len,
+        more_records_at,
+        dropped,
+    })
+}
+
+/// `info.more_records` is `true` on this page.
+fn says_more_records(page: &Page) -> bool {
+    page.content
+        .as_ref()
+        .and_then(|c| c.get("info"))
+        .and_then(|i| i.get("more_records"))
+        .is_some_and(|m| {
+            m.as_bool() == Some(true)
+                || m.as_str()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("true"))
+        })
+}
+
+/// The records whose `id` was already read earlier in the same list; `None` when none
+/// repeats (checked first, so a list without repeats is never copied).
+fn repeated_ids(pages: &[Arc<Vec<Value>>], origins: &[Page]) -> Option<Dropped> {
+    fn id_of(v: &Value) -> Option<&ImmutableString> {
+        match v.get("id") {
+            Some(Value::Str(s)) if !s.trim().is_empty() => Some(s),
+            _ => None,
+        }
+    }
+    let total: usize = pages.iter().map(|p| p.len()).sum();
+    let mut seen: HashSet<&str> = HashSet::with_capacity(total);
+    let all = || {
+        pages
+            .iter()
+            .enumerate()
+            .flat_map(|(p, items)| items.iter().map(move |v| (p, v)))
+    };
+    let first = all().position(|(_, v)| id_of(v).is_some_and(|id| !seen.insert(id.as_str())))?;
+    let mut kept: Vec<usize> = (0..first).collect();
+    let mut ids = Vec::new();
+    let mut first_at = String::new();
+    for (i, (page, v)) in all().enumerate().skip(first) {
+        match id_of(v) {
+            Some(id) if i == first || !seen.insert(id.as_str()) => {
+                if ids.is_empty() {
+                    first_at = origins
+                        .get(page)
+                        .map(|p| p.origin.to_string())
+                        .unwrap_or_default();
+                }
+                ids.push(id.clone());
+            }
+            _ => kept.push(i),
+        }
+    }
+    Some(Dropped {
+        kept,
+        ids,
+        first_at,
+    })
+}
+
+/// One page of a list: the envelope's array, a bare array, or a bare record object.
+fn list_page(id: &PartId, page: &Page) -> Result<Arc<Vec<Value>>, Failure> {
+    let part = id.name();
+    let envelope = id.envelope();
+    let obj = match &page.content {
+        None | Some(Value::Null) => return Ok(Arc::default()),
+        Some(Value::Array(a)) => return Ok(a.clone()),
+        Some(Value::Object(o)) => o,
+        Some(other) => {
+            return Err(Failure::NotAList {
+                at: page.origin.clone(),
+                envelope,
+                part,
+                found: other.type_name(),
+            });
+        }
+    };
+    if let Some(reason) = api_error(obj, &page.origin, &part) {
+        return Err(reason);
+    }
+    // The part's own envelope first; `data` is what most APIs (and proxies) use.
+    let key = [envelope, "data"].into_iter().find(|k| obj.contains_key(k));
+    if let Some(key) = key {
+        return match obj.get(key) {
+            None | Some(Value::Null) => Ok(Arc::default()),
+            Some(Value::Array(a)) => Ok(a.clone()),
+            Some(other) => Err(Failure::EnvelopeNotAnArray {
+                at: page.origin.at(key),
+                part,
+                found: other.type_name(),
+            }),
+        };
+    }
+    if let Some(other) = ENVELOPES.iter().find(|k| obj.contains_key(k)) {
+        return Err(Failure::WrongResponse {
+            at: page.origin.clone(),
+            other,
+            envelope,
+            part,
+        });
+    }
+    if obj.keys().all(|k| PAGINATION.contains(&k.as_str())) {
+        return Ok(Arc::default());
+    }
+    // A bare object is one record (e.g. `GET /api/v1/agents/{id}` saved on its own).
+    Ok(Arc::new(vec![Value::Object(obj.clone())]))
+}
