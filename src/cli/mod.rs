@@ -331,6 +331,43 @@ pub(crate) fn limits(a: &LimitArgs) -> Result<Limits, String> {
     })
 }
 
+/// Audits `paths` for a command that writes a file from the findings (`baseline save`,
+/// `waivers generate`): every problem is printed, and any (a rule that does not compile,
+/// an export that does not load) means no `what` is written.
+pub(crate) fn audit_for_a_file(
+    paths: &[PathBuf],
+    rules: &RuleArgs,
+    limits: &LimitArgs,
+    audit_time: String,
+    what: &str,
+) -> Result<Vec<ExportOutcome>, String> {
+    let limits = self::limits(limits)?;
+    let engine = engine::build(&limits);
+    let catalogue = catalogue(&engine, rules)?;
+    let problems = catalogue.problems();
+    for p in &problems {
+        eprintln!("error: {p}");
+    }
+    let outcomes = audit::audit(
+        &engine,
+        &catalogue,
+        &limits,
+        paths,
+        &LoadOptions { audit_time },
+    );
+    let mut failed = !problems.is_empty();
+    for o in &outcomes {
+        if let Err(e) = &o.result {
+            eprintln!("error: {e}");
+            failed = true;
+        }
+    }
+    if failed {
+        return Err(format!("no {what} written: fix the errors above first"));
+    }
+    Ok(outcomes)
+}
+
 /// The rules of this run: built-ins, overridden by `--rules` dirs (or `./rules` if it
 /// exists and no `--rules` was given), filtered by `--only`/`--skip`.
 pub(crate) fn catalogue(engine: &rhai::Engine, a: &RuleArgs) -> Result<Catalogue, String> {

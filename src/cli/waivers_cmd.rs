@@ -3,9 +3,6 @@
 //! to edit before `audit --waivers` (crate::waivers).
 
 use super::args::WaiversCommand;
-use crate::audit;
-use crate::engine;
-use crate::load::LoadOptions;
 use crate::status::Status;
 
 pub fn run(c: &WaiversCommand) -> Result<u8, String> {
@@ -33,30 +30,7 @@ pub fn run(c: &WaiversCommand) -> Result<u8, String> {
         .clone()
         .unwrap_or_else(|| format!("accepted on {today}"));
 
-    let limits = super::limits(limits)?;
-    let engine = engine::build(&limits);
-    let catalogue = super::catalogue(&engine, rules)?;
-    let problems = catalogue.problems();
-    for p in &problems {
-        eprintln!("error: {p}");
-    }
-    let outcomes = audit::audit(
-        &engine,
-        &catalogue,
-        &limits,
-        paths,
-        &LoadOptions { audit_time },
-    );
-    let mut failed = !problems.is_empty();
-    for o in &outcomes {
-        if let Err(e) = &o.result {
-            eprintln!("error: {e}");
-            failed = true;
-        }
-    }
-    if failed {
-        return Err("no waivers written: fix the errors above first".to_owned());
-    }
+    let outcomes = super::audit_for_a_file(paths, rules, limits, audit_time, "waivers")?;
     let errors = outcomes
         .iter()
         .filter_map(|o| o.result.as_ref().ok())
