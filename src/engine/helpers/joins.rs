@@ -1,11 +1,19 @@
-//! Joins of two lists by a key: the records of one with no match in the other ("every
-//! active CRM user has a Desk agent"), the join such rules need and would otherwise write
-//! as two loops. Blank keys match nothing (`Keys::each_text`).
+//! Membership and joins: the items of a list whose key is (not) in a Set, and the records
+//! of one list with no match in another ("every active CRM user has a Desk agent"), the
+//! join such rules need and would otherwise write as two loops. Blank keys match nothing
+//! (`Keys::each_text`). This file joins `lists` and `sets`, so neither imports the other's
+//! way back: `sets` reads lists through `lists`, and `lists` knows nothing of Sets.
 
-use super::lists::{Keys, in_set, select};
-use super::sets::set_of;
+use super::lists::{Keys, count, select};
+use super::sets::{KeySet, as_key_set, set_of};
+use crate::doc::Value;
 use crate::engine::node::Node;
-use rhai::{Dynamic, Engine, EvalAltResult};
+use rhai::{Dynamic, Engine, EvalAltResult, INT};
+
+/// A test of whether an item's key is in `set`.
+fn in_set(keys: Keys, set: KeySet) -> impl FnMut(&Value) -> bool {
+    move |v| keys.each_text(v, &mut |t| set.contains(t))
+}
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
@@ -26,6 +34,28 @@ fn without_match(
 
 pub fn register(engine: &mut Engine) {
     engine
+        .register_fn(
+            "where_in",
+            |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
+                let f = "where_in";
+                select(n, f, in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?))
+            },
+        )
+        .register_fn(
+            "where_not_in",
+            |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
+                let f = "where_not_in";
+                let mut hit = in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?);
+                select(n, f, |v| !hit(v))
+            },
+        )
+        .register_fn(
+            "count_in",
+            |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<INT> {
+                let f = "count_in";
+                count(n, f, in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?))
+            },
+        )
         .register_fn(
             "without_match",
             |a: &mut Node, key_a: Dynamic, b: Node, key_b: Dynamic| {

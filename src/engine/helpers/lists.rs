@@ -7,7 +7,6 @@
 //! of keys means "any of these". An item matches when any value at its key matches.
 
 use super::helper_error;
-use super::sets::{KeySet, as_key_set};
 use super::text::{fold, scalar_text};
 use crate::doc::Value;
 use crate::engine::node::{List, Node};
@@ -106,7 +105,7 @@ pub(super) fn select(n: &Node, fname: &str, mut keep: impl FnMut(&Value) -> bool
     Ok(Node::list(list.pick(picks), n.path().clone()))
 }
 
-fn count(n: &Node, fname: &str, mut keep: impl FnMut(&Value) -> bool) -> Res<INT> {
+pub(super) fn count(n: &Node, fname: &str, mut keep: impl FnMut(&Value) -> bool) -> Res<INT> {
     let list = list_arg(fname, n)?;
     Ok(list.iter().filter(|(_, v)| keep(v)).count() as INT)
 }
@@ -137,10 +136,6 @@ fn matcher(keys: Keys, want: String, ci: bool) -> impl FnMut(&Value) -> bool {
             if ci { fold(t) == want } else { t == want }
         })
     }
-}
-
-pub(super) fn in_set(keys: Keys, set: KeySet) -> impl FnMut(&Value) -> bool {
-    move |v| keys.each_text(v, &mut |t| set.contains(t))
 }
 
 /// `index_by` / `group_by`: key text -> positions (in list order).
@@ -256,28 +251,6 @@ pub fn register(engine: &mut Engine) {
             );
     }
     engine
-        .register_fn(
-            "where_in",
-            |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
-                let f = "where_in";
-                select(n, f, in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?))
-            },
-        )
-        .register_fn(
-            "where_not_in",
-            |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
-                let f = "where_not_in";
-                let mut hit = in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?);
-                select(n, f, |v| !hit(v))
-            },
-        )
-        .register_fn(
-            "count_in",
-            |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<INT> {
-                let f = "count_in";
-                count(n, f, in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?))
-            },
-        )
         .register_fn("where_present", |n: &mut Node, key: Dynamic| -> Res<Node> {
             let keys = Keys::parse("where_present", &key)?;
             select(n, "where_present", |v| keys.present(v))
@@ -324,4 +297,49 @@ pub fn register(engine: &mut Engine) {
             ks.sort();
             ks.into_iter().map(|k| Dynamic::from(k.clone())).collect()
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::doc::Value;
+    use crate::engine::{Limits, build, node::Node};
+
+    fn eval(expr: &str) -> String {
+        let doc = Value::from_json(&serde_json::json!({"users": [
+            {"id": "1", "status": "Active", "profile": {"name": "Administrator"}, "email": "A@x.jp"},
+            {"id": "2", "status": "disabled", "email": "  "},
+            {"id": "3", "status": "active", "tags": ["x", "y"]}
+        ]}));
+        let engine = build(&Limits::default());
+        let mut scope = rhai::Scope::new();
+        scope.push("doc", Node::root(&doc));
+        engine
+            .eval_with_scope::<rhai::Dynamic>(&mut scope, expr)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn comparisons_are_exact_or_trimmed_and_case_blind_and_reach_dotted_keys_and_lists() {
+        assert_eq!(eval(r#"count_eq(doc.users, "status", "active")"#), "1");
+        assert_eq!(eval(r#"count_eq_ci(doc.users, "status", " ACTIVE ")"#), "2");
+        assert_eq!(
+            eval(r#"find_eq(doc.users, "profile.name", "Administrator").id"#),
+            "1"
+        );
+        assert_eq!(eval(r#"count_eq(doc.users, "tags", "y")"#), "1");
+        assert_eq!(eval(r#"where_missing(doc.users, "email").len()"#), "2");
+        assert_eq!(
+            eval(r#"where_present(doc.users, ["email", "tags"]).len()"#),
+            "2"
+        );
+    }
+
+    #[test]
+    fn an_index_finds_items_by_key_and_blank_keys_are_left_out() {
+        assert_eq!(eval(r#"index_by_ci(doc.users, "email")["a@x.jp"].id"#), "1");
+        assert_eq!(eval(r#"index_by(doc.users, "email").len()"#), "1");
+        assert_eq!(eval(r#"count_by(doc.users, "status")["disabled"]"#), "1");
+        assert_eq!(eval(r#"take(doc.users, 2).len()"#), "2");
+    }
 }

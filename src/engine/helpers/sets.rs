@@ -127,3 +127,49 @@ pub fn register(engine: &mut Engine) {
             }
         });
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::doc::Value;
+    use crate::engine::{Limits, build, node::Node};
+
+    fn eval(expr: &str) -> String {
+        let doc = Value::from_json(&serde_json::json!({"agents": [
+            {"emailId": "A@x.jp"}, {"emailId": ""}, {"emailId": "b@x.jp"}, {"emailId": "b@x.jp"}
+        ]}));
+        let engine = build(&Limits::default());
+        let mut scope = rhai::Scope::new();
+        scope.push("doc", Node::root(&doc));
+        engine
+            .eval_with_scope::<rhai::Dynamic>(&mut scope, expr)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_set_holds_each_value_once_never_a_blank_and_folds_when_case_blind() {
+        assert_eq!(eval(r#"set_of(doc.agents, "emailId").len()"#), "2");
+        assert_eq!(
+            eval(r#""a@x.jp" in set_of(doc.agents, "emailId")"#),
+            "false"
+        );
+        assert_eq!(
+            eval(r#""a@x.jp" in set_of_ci(doc.agents, "emailId")"#),
+            "true"
+        );
+        assert_eq!(eval(r#""" in set_of(doc.agents, "emailId")"#), "false");
+        assert_eq!(eval(r#"to_set(["x", "", "x"]).len()"#), "1");
+    }
+
+    #[test]
+    fn sets_combine_without_changing_the_set_they_came_from() {
+        assert_eq!(
+            eval(r#"let s = to_set(["a"]); let t = s.union(to_set(["b"])); [s.len(), t.len()]"#),
+            "[1, 2]"
+        );
+        assert_eq!(
+            eval(r#"let s = to_set(["a"]); let t = s; t.add("b"); [s.len(), t.len()]"#),
+            "[1, 2]"
+        );
+    }
+}
