@@ -92,6 +92,7 @@ mod tests {
             .map(|(c, s)| Finding {
                 check: (*c).to_owned(),
                 status: *s,
+                severity: Default::default(),
                 message: Text::same("m"),
                 remedy: None,
                 evidence: vec![],

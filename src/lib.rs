@@ -8,6 +8,7 @@ pub mod collect;
 pub mod doc;
 pub mod load;
 pub mod locate;
+pub mod severity;
 pub mod status;
 
 pub use status::Status;

@@ -171,7 +171,7 @@ fn markdown_is_a_pasteable_table() {
     );
     assert!(r.stdout.contains("| 7 | sync-running — "), "{}", r.stdout);
     assert!(
-        r.stdout.contains("| sync-running | **fail** |"),
+        r.stdout.contains("| sync-running | **fail (high)** |"),
         "{}",
         r.stdout
     );

@@ -83,7 +83,7 @@ fn every_fixture_gets_the_verdicts_written_in_fixtures_expected_json() {
 fn the_json_report_has_the_shape_of_cli_md() {
     let (code, json) = audit_json("fixtures/faq7-sync-paused", &[]);
     assert_eq!(code, 1);
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     let exports = json["exports"].as_array().expect("exports");
     assert_eq!(exports.len(), 1);
     let e = &exports[0];

@@ -301,9 +301,17 @@ pub struct AuditArgs {
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
     pub reports: Vec<(Format, PathBuf)>,
 
-    /// The lowest status that makes the exit status 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Fail, value_name = "LEVEL")]
-    pub fail_on: FailOn,
+    /// What makes the exit status 1: a status (fail, warn; never), or a severity
+    /// (critical, high, medium, low, info): a counted warn or fail of that severity or
+    /// above [default: the profile's, else fail].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<AuditFailOn>,
+
+    /// A named rule set with its own default --fail-on: pre-migration (the rules whose
+    /// findings break a migration; fail-on warn) or support-triage (every rule; fail-on
+    /// fail). --only narrows it, --skip leaves rules out of it.
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(super::profile::NAMES))]
+    pub profile: Option<String>,
 
     /// Language of titles and messages [default: ja when LANG starts with ja, else en].
     #[arg(long, value_enum)]
@@ -454,6 +462,19 @@ pub enum FailOn {
     Fail,
     Warn,
     Never,
+}
+
+/// `audit --fail-on`: a status, as for `diff`, or a severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFailOn {
+    Fail,
+    Warn,
+    Never,
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -6,6 +6,7 @@ mod baseline_cmd;
 mod collect_cmd;
 mod diff_cmd;
 pub mod output;
+mod profile;
 mod progress;
 mod query_cmd;
 mod report_info;
@@ -18,9 +19,10 @@ use crate::engine::{self, Limits};
 use crate::load::LoadOptions;
 use crate::report;
 use crate::rules::{Catalogue, Selection};
+use crate::severity::Severity;
 use crate::status::Status;
 use crate::text::Lang;
-use args::{AuditArgs, Cli, Command, FailOn, Format, LangArg, LimitArgs, RuleArgs};
+use args::{AuditArgs, AuditFailOn, Cli, Command, Format, LangArg, LimitArgs, RuleArgs};
 use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -56,7 +58,11 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
     let audit_time = audit_time(a.now.as_deref())?;
     let limits = limits(&a.limits)?;
     let engine = engine::build(&limits);
-    let catalogue = catalogue(&engine, &a.rules)?;
+    let catalogue = select(
+        &engine,
+        &a.rules,
+        &profile::selection(a.profile.as_deref(), &a.rules)?,
+    )?;
     for note in &catalogue.notes {
         eprintln!("note: {note}");
     }
@@ -179,7 +185,14 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
     for (format, file) in &a.reports {
         output::write_atomically(file, render(*format, &cx, false, look).as_bytes())?;
     }
-    Ok(exit_status(&outcomes, a.fail_on, !problems.is_empty()))
+    // An explicit --fail-on wins over the profile's.
+    let fail_on = a.fail_on.unwrap_or_else(|| {
+        a.profile
+            .as_deref()
+            .and_then(profile::profile)
+            .map_or(AuditFailOn::Fail, |p| p.1)
+    });
+    Ok(exit_status(&outcomes, fail_on, !problems.is_empty()))
 }
 
 /// What `--table-style` and `--ambiguous-wide` asked of the table.
@@ -265,21 +278,40 @@ fn timings(outcomes: &[ExportOutcome]) -> String {
 
 /// 2 for anything that kept the audit from being complete; else 1 when a result
 /// reached `--fail-on`; else 0.
-pub fn exit_status(outcomes: &[ExportOutcome], fail_on: FailOn, rule_problems: bool) -> u8 {
+///
+/// A severity as `fail_on` counts the warn and fail findings (counted status: not waived,
+/// not in the baseline) of that severity or above.
+pub fn exit_status(outcomes: &[ExportOutcome], fail_on: AuditFailOn, rule_problems: bool) -> u8 {
     let worst = Status::worst(outcomes.iter().map(ExportOutcome::status));
     if rule_problems || worst == Some(Status::Error) {
         return ERROR;
     }
-    let threshold = match fail_on {
-        FailOn::Fail => Status::Fail,
-        FailOn::Warn => Status::Warn,
-        FailOn::Never => return SUCCESS,
+    let least = match fail_on {
+        AuditFailOn::Fail => Status::Fail,
+        AuditFailOn::Warn => Status::Warn,
+        AuditFailOn::Never => return SUCCESS,
+        AuditFailOn::Critical => return severe(outcomes, Severity::Critical),
+        AuditFailOn::High => return severe(outcomes, Severity::High),
+        AuditFailOn::Medium => return severe(outcomes, Severity::Medium),
+        AuditFailOn::Low => return severe(outcomes, Severity::Low),
+        AuditFailOn::Info => return severe(outcomes, Severity::Info),
     };
-    if worst.is_some_and(|w| w >= threshold) {
+    if worst.is_some_and(|w| w >= least) {
         FAILURE
     } else {
         SUCCESS
     }
+}
+
+/// 1 when a counted warn or fail has at least this severity.
+fn severe(outcomes: &[ExportOutcome], least: Severity) -> u8 {
+    let hit = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().ok())
+        .flat_map(|a| &a.results)
+        .flat_map(|r| &r.findings)
+        .any(|f| matches!(f.counted_status(), Status::Warn | Status::Fail) && f.severity >= least);
+    if hit { FAILURE } else { SUCCESS }
 }
 
 pub(crate) fn lang(arg: Option<LangArg>) -> Lang {
@@ -371,10 +403,19 @@ pub(crate) fn audit_for_a_file(
 /// The rules of this run: built-ins, overridden by `--rules` dirs (or `./rules` if it
 /// exists and no `--rules` was given), filtered by `--only`/`--skip`.
 pub(crate) fn catalogue(engine: &rhai::Engine, a: &RuleArgs) -> Result<Catalogue, String> {
-    let cat = Catalogue::load(engine, &rule_dirs(a))?.select(&Selection {
-        only: a.only.clone(),
-        skip: a.skip.clone(),
-    })?;
+    select(
+        engine,
+        a,
+        &Selection {
+            only: a.only.clone(),
+            skip: a.skip.clone(),
+        },
+    )
+}
+
+/// The rules of `a`'s directories, as `sel` selects them.
+fn select(engine: &rhai::Engine, a: &RuleArgs, sel: &Selection) -> Result<Catalogue, String> {
+    let cat = Catalogue::load(engine, &rule_dirs(a))?.select(sel)?;
     if cat.rules.is_empty() {
         return Err("no rules to run: check --rules, --only and --skip".to_owned());
     }

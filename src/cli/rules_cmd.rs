@@ -106,18 +106,20 @@ fn explain(id: &str, a: &RuleArgs, lang: Lang) -> Result<u8, String> {
     };
     let c = rule.compiled.as_ref().map_err(|p| p.join("\n"))?;
     let m = &c.meta;
-    let (h_needs, h_checks, h_remedy, h_source) = match lang {
+    let (h_needs, h_checks, h_remedy, h_source, h_severity) = match lang {
         Lang::En => (
             "Reads",
             "Checks (in the FAQ's order of causes)",
             "Remedy",
             "Source",
+            "Severity",
         ),
         Lang::Ja => (
             "使うデータ",
             "確認項目(FAQに記載の原因の順)",
             "対応方法",
             "ファイル",
+            "重要度",
         ),
     };
     let mut s = String::new();
@@ -145,6 +147,11 @@ fn explain(id: &str, a: &RuleArgs, lang: Lang) -> Result<u8, String> {
     for (name, check) in checks {
         let statuses: Vec<&str> = check.statuses.iter().map(|s| s.as_str()).collect();
         let _ = writeln!(s, "  {name}  [{}]", statuses.join(", "));
+        let _ = writeln!(
+            s,
+            "    {h_severity}: {}",
+            crate::report::words::severity(check.severity).get(lang)
+        );
         for (st, w) in crate::report::explain::when(name) {
             let _ = writeln!(
                 s,

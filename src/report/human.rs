@@ -73,10 +73,14 @@ pub fn ordered(a: &Audited) -> Vec<Item<'_>> {
         .collect()
 }
 
-/// How a finding's status reads: 要対応, or 免除 for a finding accepted by a waiver; against
-/// a baseline, with 新規 (new) or 既知 (known, counted as accepted).
+/// How a finding's status reads: 要対応 (高), with its check's severity after a warn or
+/// fail; 免除 for a finding accepted by a waiver; against a baseline, with 新規 (new) or
+/// 既知 (known, counted as accepted).
 pub fn status_word(f: &Finding, lang: Lang) -> String {
-    let word = waiver_word(f, lang);
+    let mut word = waiver_word(f, lang);
+    if !f.is_waived() && matches!(f.status, Status::Warn | Status::Fail) {
+        word = format!("{word} ({})", words::severity(f.severity).get(lang));
+    }
     match f.baseline {
         Some(b) if b.unchanged => format!("{word} ({})", words::BASELINE_UNCHANGED.get(lang)),
         Some(_) => format!("{word} ({})", words::BASELINE_NEW.get(lang)),

@@ -1,12 +1,12 @@
 //! `--format json`: exactly the shape of cli.md, in the chosen language. Extra keys:
-//! an export's `present`, `truncated` (lists known to be incomplete) and `notes`, a rule's `output`, a finding's `remedy` (what to do, for warn and fail) and `waiver`, and a
+//! an export's `present`, `truncated` (lists known to be incomplete) and `notes`, a rule's `output`, a finding's `severity` (its check's, META) and `remedy` (what to do, for warn and fail) and `waiver`, and a
 //! top-level `waivers` (`unmatched`, `expired`, `expiring`) when a waiver needs attention.
 
 use super::{Context, Counts, Summary};
 use crate::audit::ExportOutcome;
 use serde_json::{Value, json};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 pub fn render(cx: &Context) -> String {
     let exports: Vec<Value> = cx.outcomes.iter().map(|o| export(o, cx)).collect();
@@ -68,6 +68,7 @@ fn export(o: &ExportOutcome, cx: &Context) -> Value {
                             let mut v = json!({
                                 "check": f.check,
                                 "status": f.status,
+                                "severity": f.severity,
                                 "message": f.message.get(lang),
                                 "evidence": f.evidence,
                                 "entities": f.entities,

@@ -64,7 +64,7 @@ pub fn render(cx: &Context) -> String {
                             "message": { "text": super::message_and_remedy(f, lang) },
                             "locations": [location(&o.path, cx.place(&o.path, f))],
                             "partialFingerprints": { "crmdeskFinding/v2": f.fingerprint },
-                            "properties": { "check": f.check, "status": f.status, "export": o.path, "evidence": f.evidence, "entities": f.entities },
+                            "properties": { "check": f.check, "status": f.status, "severity": f.severity, "export": o.path, "evidence": f.evidence, "entities": f.entities },
                         });
                         if let Some(b) = f.baseline {
                             v["baselineState"] =

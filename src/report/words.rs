@@ -4,6 +4,7 @@
 //! a Japanese text left empty, left in English, or holding a stray English word is a test
 //! failure (`every_word_has_a_native_japanese_text` below).
 
+use crate::severity::Severity;
 use crate::status::Status;
 use crate::text::Lang;
 
@@ -43,6 +44,12 @@ words! {
     // Against a baseline (`--baseline`): already known, or new since it was saved.
     BASELINE_UNCHANGED = "known", "既知";
     BASELINE_NEW = "new", "新規";
+    // Severities of a check (META `severity`), shown after a warn or fail.
+    SEVERITY_CRITICAL = "critical", "重大";
+    SEVERITY_HIGH = "high", "高";
+    SEVERITY_MEDIUM = "medium", "中";
+    SEVERITY_LOW = "low", "低";
+    SEVERITY_INFO = "info", "情報";
 
     // Table and markdown column heads.
     COL_FAQ = "FAQ", "FAQ";
@@ -122,6 +129,17 @@ pub fn status(s: Status) -> W {
         Status::Fail => FAIL,
         Status::Skip => SKIP,
         Status::Error => ERROR,
+    }
+}
+
+/// The word for a severity in human formats.
+pub fn severity(s: Severity) -> W {
+    match s {
+        Severity::Critical => SEVERITY_CRITICAL,
+        Severity::High => SEVERITY_HIGH,
+        Severity::Medium => SEVERITY_MEDIUM,
+        Severity::Low => SEVERITY_LOW,
+        Severity::Info => SEVERITY_INFO,
     }
 }
 

@@ -1,6 +1,7 @@
 //! A rule's metadata: the literal `const META = #{...}` at the top of its file, read
 //! without running the script and validated field by field.
 
+use crate::severity::Severity;
 use crate::status::Status;
 use crate::text::Text;
 use serde::{Deserialize, Serialize};
@@ -31,11 +32,14 @@ pub struct CheckMeta {
     pub statuses: Vec<Status>,
     /// What to do, with the UI path; appended to every `warn`/`fail` message of the check.
     pub remedy: Text,
+    /// How much a `warn`/`fail` of this check matters; `medium` when absent.
+    #[serde(default)]
+    pub severity: Severity,
 }
 
 /// The keys a META map may have, for "did you mean" suggestions.
 pub const META_KEYS: &[&str] = &["faq", "title", "description", "needs", "checks"];
-pub const CHECK_KEYS: &[&str] = &["statuses", "remedy"];
+pub const CHECK_KEYS: &[&str] = &["statuses", "remedy", "severity"];
 
 impl RuleMeta {
     /// Problems serde cannot see: check names and needs that are not well-formed.

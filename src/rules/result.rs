@@ -1,5 +1,6 @@
 //! What running a rule produces: findings, and the rule's combined status.
 
+use crate::severity::Severity;
 use crate::status::Status;
 use crate::text::Text;
 use std::time::Duration;
@@ -8,6 +9,8 @@ use std::time::Duration;
 pub struct Finding {
     pub check: String,
     pub status: Status,
+    /// Its check's severity (META); `medium` for a rule that broke.
+    pub severity: Severity,
     pub message: Text,
     /// What to do about a `warn` or `fail`: the finding's own remedy, else its check's
     /// (META). Kept apart from the message so every format can lay the two out.
@@ -84,6 +87,7 @@ impl RuleResult {
             findings: vec![Finding {
                 check: rule.to_owned(),
                 status: Status::Error,
+                severity: Severity::default(),
                 message: why,
                 remedy: None,
                 evidence: vec![],

@@ -125,8 +125,16 @@ fn compile(engine: &Engine, path: &str, source: &str) -> Result<Compiled, Vec<St
                 .to_owned(),
         )]);
     };
-    let meta: RuleMeta =
-        rhai::serde::from_dynamic(&meta).map_err(|e| vec![at(meta_error(&e.to_string()))])?;
+    let meta: RuleMeta = rhai::serde::from_dynamic(&meta).map_err(|e| {
+        let msg = e.to_string();
+        match bad_severity(&msg, source) {
+            Some((line, value)) => vec![format!(
+                "{path}:{line}:1: META: unknown severity `{value}` (severity is one of {}; medium when absent)",
+                crate::severity::Severity::NAMES
+            )],
+            None => vec![at(meta_error(&msg))],
+        }
+    })?;
     let mut problems: Vec<String> = meta.problems().into_iter().map(at).collect();
     problems.extend(super::lint::problems(
         &ast,
@@ -147,6 +155,21 @@ fn compile(engine: &Engine, path: &str, source: &str) -> Result<Compiled, Vec<St
     } else {
         Err(problems)
     }
+}
+
+/// An unknown `severity` value in META and the line that gives it (serde says which
+/// value, not where: the first `severity:` line holding it).
+fn bad_severity(serde_msg: &str, source: &str) -> Option<(usize, String)> {
+    let rest = serde_msg.split("unknown variant `").nth(1)?;
+    let value = rest.split('`').next()?;
+    if !rest.contains("`critical`") {
+        return None;
+    }
+    let line = source
+        .lines()
+        .position(|l| l.contains("severity") && l.contains(&format!("\"{value}\"")))
+        .map_or(1, |i| i + 1);
+    Some((line, value.to_owned()))
 }
 
 /// Turns the deserializer's message into one that names the META key and suggests the

@@ -281,6 +281,7 @@ fn finding(i: usize, item: Dynamic, c: &Compiled) -> Result<Finding, String> {
     Ok(Finding {
         check,
         status,
+        severity: check_meta.severity,
         message,
         remedy,
         evidence,

@@ -1,0 +1,63 @@
+//! `audit --profile NAME`: named rule sets, each with its own default `--fail-on`.
+
+use super::args::{AuditFailOn, RuleArgs};
+use crate::rules::catalogue::Selection;
+
+/// The profiles' names, for `--profile`'s possible values.
+pub const NAMES: [&str; 2] = ["pre-migration", "support-triage"];
+
+/// A profile's rules (`None`: every rule) and default `--fail-on`.
+pub fn profile(name: &str) -> Option<(Option<&'static [&'static str]>, AuditFailOn)> {
+    match name {
+        // The rules whose findings break a migration; a warn is already too much.
+        "pre-migration" => Some((
+            Some(&[
+                "crm-delete-keeps-desk-records",
+                "sync-running",
+                "integration-prerequisites",
+            ]),
+            AuditFailOn::Warn,
+        )),
+        "support-triage" => Some((None, AuditFailOn::Fail)),
+        _ => None,
+    }
+}
+
+/// `--only`/`--skip` within the profile: the profile's rules, narrowed by `--only` (each
+/// of which must belong to the profile), less `--skip`.
+pub fn selection(name: Option<&str>, a: &RuleArgs) -> Result<Selection, String> {
+    let rules = match name {
+        None => None,
+        Some(n) => {
+            profile(n)
+                .ok_or_else(|| {
+                    format!(
+                        "--profile {n}: no such profile (profiles: {})",
+                        NAMES.join(", ")
+                    )
+                })?
+                .0
+        }
+    };
+    let only = match rules {
+        None => a.only.clone(),
+        Some(rules) => {
+            if let Some(id) = a.only.iter().find(|id| !rules.contains(&id.as_str())) {
+                return Err(format!(
+                    "--only {id}: not a rule of profile {} (its rules: {})",
+                    name.unwrap_or_default(),
+                    rules.join(", ")
+                ));
+            }
+            if a.only.is_empty() {
+                rules.iter().map(|r| (*r).to_owned()).collect()
+            } else {
+                a.only.clone()
+            }
+        }
+    };
+    Ok(Selection {
+        only,
+        skip: a.skip.clone(),
+    })
+}
