@@ -25,7 +25,7 @@ pub enum Command {
     Rules(RulesCommand),
     /// Evaluate a Rhai expression against a loaded export (`doc`) and print the result as JSON.
     Query(QueryArgs),
-    /// Audit two exports and report what changed, rule by rule and check by check.
+    /// Audit two exports and report what changed, check by check and finding by finding.
     Diff(DiffArgs),
     /// Fetch a complete export from the Zoho APIs (read-only) into a new bundle directory.
     Collect(CollectArgs),
@@ -67,6 +67,11 @@ pub enum WaiversCommand {
         /// RFC 3339 time with an offset that rules treat as now (and expiries count from).
         #[arg(long, value_name = "TIME")]
         now: Option<String>,
+        /// The project config file [default: crmdesk-audit.toml in the current directory
+        /// or the nearest parent, up to the repository's top]: its rules, parameters and
+        /// severity overrides apply here too.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -87,6 +92,11 @@ pub enum BaselineCommand {
         /// RFC 3339 time with an offset that rules treat as now.
         #[arg(long, value_name = "TIME")]
         now: Option<String>,
+        /// The project config file [default: crmdesk-audit.toml in the current directory
+        /// or the nearest parent, up to the repository's top]: its rules, parameters and
+        /// severity overrides apply here too.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -169,7 +179,7 @@ pub struct DiffArgs {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Exit 1 when a check got worse to this status or above.
+    /// Exit 1 when a check got worse, or a new finding appeared, at this status or above.
     #[arg(long, value_enum, default_value_t = FailOn::Fail, value_name = "LEVEL")]
     pub fail_on: FailOn,
 
@@ -284,6 +294,12 @@ pub struct AuditArgs {
     /// Exports to audit.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// The project config file (docs/ci.md, "A project config file") [default:
+    /// crmdesk-audit.toml in the current directory or the nearest parent, up to the
+    /// repository's top]. Flags override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     #[command(flatten)]
     pub rules: RuleArgs,

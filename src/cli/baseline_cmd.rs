@@ -10,10 +10,18 @@ pub fn run(c: &BaselineCommand) -> Result<u8, String> {
         output,
         rules,
         now,
+        config,
         limits,
     } = c;
     let audit_time = super::audit_time(now.as_deref())?;
-    let outcomes = super::audit_for_a_file(paths, rules, limits, audit_time, "baseline")?;
+    let outcomes = super::audit_for_a_file(
+        paths,
+        rules,
+        config.as_deref(),
+        limits,
+        audit_time,
+        "baseline",
+    )?;
     let b = Baseline::of(&outcomes);
     super::output::write_atomically(output, b.to_json().as_bytes())?;
     eprintln!(

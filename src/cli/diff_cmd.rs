@@ -1,10 +1,12 @@
 //! `diff <BEFORE> <AFTER>`: audit both exports with the same rules and report, per rule
-//! and check, what got worse, what got better and what stayed. Exit 1 when something got
-//! worse to `--fail-on` or above; 2 when an export did not load or a rule broke.
+//! and check, what got worse, what got better and what stayed; then, finding by finding
+//! (by fingerprint), what is new, fixed or persisting. Exit 1 when something got worse to
+//! `--fail-on` or above (a check, or a new finding: `FindingDiff::worse_to`); 2 when an
+//! export did not load or a rule broke.
 
 use super::args::{DiffArgs, DiffFormat, FailOn};
 use crate::audit::{self, ExportOutcome};
-use crate::diff::{Change, CheckDiff, compare};
+use crate::diff::{Change, CheckDiff, FindingDiff, by_identity, compare};
 use crate::engine;
 use crate::load::LoadOptions;
 use crate::report::words;
@@ -37,10 +39,12 @@ pub fn run(d: &DiffArgs) -> Result<u8, String> {
         (Err(e), _) | (_, Err(e)) => return Err(e.text(lang)),
     };
     let changes = compare(&b.results, &a.results);
+    let found = by_identity(&b.results, &a.results);
+    let pair = (before.path.as_str(), after.path.as_str());
     let text = match d.format {
-        DiffFormat::Json => json_report(&before.path, &after.path, &changes),
-        DiffFormat::Table => table_report(&before.path, &after.path, &changes, false, lang),
-        DiffFormat::Markdown => table_report(&before.path, &after.path, &changes, true, lang),
+        DiffFormat::Json => json_report(pair, &changes, &found),
+        DiffFormat::Table => table_report(pair, &changes, &found, false, lang),
+        DiffFormat::Markdown => table_report(pair, &changes, &found, true, lang),
     };
     super::emit(d.output.as_deref(), &text)?;
 
@@ -54,7 +58,8 @@ pub fn run(d: &DiffArgs) -> Result<u8, String> {
     };
     let worse = changes
         .iter()
-        .any(|c| c.change == Change::Worse && c.after.is_some_and(|s| s >= threshold));
+        .any(|c| c.change == Change::Worse && c.after.is_some_and(|s| s >= threshold))
+        || found.worse_to(threshold);
     Ok(if worse {
         super::FAILURE
     } else {
@@ -80,22 +85,35 @@ fn counts(changes: &[CheckDiff]) -> (usize, usize, usize, usize) {
     )
 }
 
-fn json_report(before: &str, after: &str, changes: &[CheckDiff]) -> String {
+fn json_report(
+    (before, after): (&str, &str),
+    changes: &[CheckDiff],
+    found: &FindingDiff,
+) -> String {
     let (worse, better, changed, same) = counts(changes);
     let doc = json!({
         "schema_version": 1,
         "before": before,
         "after": after,
         "changes": changes,
-        "summary": { "worse": worse, "better": better, "changed": changed, "same": same },
+        "findings": found,
+        "summary": {
+            "worse": worse, "better": better, "changed": changed, "same": same,
+            "findings": {
+                "new": found.new.len(),
+                "fixed": found.fixed.len(),
+                "persisting": found.persisting.len(),
+                "changed": found.changed.len(),
+            },
+        },
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
 fn table_report(
-    before: &str,
-    after: &str,
+    (before, after): (&str, &str),
     changes: &[CheckDiff],
+    found: &FindingDiff,
     markdown: bool,
     lang: Lang,
 ) -> String {
@@ -141,6 +159,21 @@ fn table_report(
                 );
             }
         }
+        let _ = writeln!(
+            out,
+            "\n## {}\n\n**{}**\n",
+            words::DIFF_FINDINGS.get(lang),
+            findings_summary(found, lang)
+        );
+        let rows = finding_rows(found, lang);
+        if !rows.is_empty() {
+            let heads = finding_heads(lang);
+            let _ = writeln!(out, "| {} |\n|---|---|---|---|---|---|", heads.join(" | "));
+            for row in rows {
+                let cells: Vec<String> = row.iter().map(|c| markdown_cell(c)).collect();
+                let _ = writeln!(out, "| {} |", cells.join(" | "));
+            }
+        }
         return out;
     }
     let _ = writeln!(out, "{before} -> {after}");
@@ -163,7 +196,93 @@ fn table_report(
         let _ = writeln!(out, "{t}");
     }
     let _ = writeln!(out, "{summary}");
+    let rows = finding_rows(found, lang);
+    let _ = writeln!(out, "\n{}", words::DIFF_FINDINGS.get(lang));
+    if !rows.is_empty() {
+        let mut t = Table::new();
+        t.load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(120)
+            .set_header(finding_heads(lang).to_vec());
+        for row in rows {
+            t.add_row(row.to_vec());
+        }
+        let _ = writeln!(out, "{t}");
+    }
+    let _ = writeln!(out, "{}", findings_summary(found, lang));
     out
+}
+
+fn finding_heads(lang: Lang) -> [&'static str; 6] {
+    [
+        words::DIFF_KIND,
+        words::DIFF_FAQ,
+        words::DIFF_RULE,
+        words::DIFF_CHECK,
+        words::DIFF_STATUS,
+        words::DIFF_ENTITIES,
+    ]
+    .map(|w| w.get(lang))
+}
+
+fn findings_summary(found: &FindingDiff, lang: Lang) -> String {
+    words::DIFF_FINDINGS_SUMMARY
+        .get(lang)
+        .replace("{0}", &found.new.len().to_string())
+        .replace("{1}", &found.fixed.len().to_string())
+        .replace("{2}", &found.persisting.len().to_string())
+        .replace("{3}", &found.changed.len().to_string())
+}
+
+/// One row per finding: new, then status changes, fixed, persisting (`-` for no entity).
+fn finding_rows(found: &FindingDiff, lang: Lang) -> Vec<[String; 6]> {
+    let entities = |e: &[String]| {
+        if e.is_empty() {
+            "-".to_owned()
+        } else {
+            e.join(", ")
+        }
+    };
+    let row = |kind: words::W, f: &crate::diff::Found| {
+        [
+            kind.get(lang).to_owned(),
+            f.faq.to_string(),
+            f.rule.clone(),
+            f.check.clone(),
+            status(Some(f.status), lang).to_owned(),
+            entities(&f.entities),
+        ]
+    };
+    let mut rows: Vec<[String; 6]> = found.new.iter().map(|f| row(words::DIFF_NEW, f)).collect();
+    rows.extend(found.changed.iter().map(|c| {
+        [
+            words::DIFF_STATUS_CHANGED.get(lang).to_owned(),
+            c.faq.to_string(),
+            c.rule.clone(),
+            c.check.clone(),
+            format!(
+                "{} -> {}",
+                status(Some(c.before), lang),
+                status(Some(c.after), lang)
+            ),
+            entities(&c.entities),
+        ]
+    }));
+    rows.extend(found.fixed.iter().map(|f| row(words::DIFF_FIXED, f)));
+    rows.extend(
+        found
+            .persisting
+            .iter()
+            .map(|f| row(words::DIFF_PERSISTING, f)),
+    );
+    rows
+}
+
+/// A markdown table cell: pipes escaped, line breaks as spaces (entities hold record data).
+fn markdown_cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\r', '\n'], " ")
 }
 
 fn change_word(c: Change, lang: Lang) -> &'static str {

@@ -4,6 +4,7 @@
 pub mod args;
 mod baseline_cmd;
 mod collect_cmd;
+mod config;
 mod diff_cmd;
 pub mod output;
 mod profile;
@@ -27,6 +28,7 @@ use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Exit statuses (cli.md).
@@ -54,16 +56,24 @@ pub fn main() -> ExitCode {
 }
 
 fn audit_command(a: &AuditArgs) -> Result<u8, String> {
-    let lang = lang(a.lang);
+    // The project config file gives what no flag gave (docs/ci.md, "A project config file").
+    let mut config = config::load(a.config.as_deref())?.unwrap_or_default();
+    let lang = lang(a.lang.or(config.lang));
     let audit_time = audit_time(a.now.as_deref())?;
     let limits = limits(&a.limits)?;
-    let engine = engine::build(&limits);
+    let engine =
+        engine::build_with_parameters(&limits, Arc::new(std::mem::take(&mut config.parameters)));
+    let rule_args = config_rules(&a.rules, &config);
+    let profile_name = a.profile.as_deref().or(config.profile.as_deref());
     let catalogue = select(
         &engine,
-        &a.rules,
-        &profile::selection(a.profile.as_deref(), &a.rules)?,
+        &rule_args,
+        &profile::selection(profile_name, &rule_args)?,
     )?;
     for note in &catalogue.notes {
+        eprintln!("note: {note}");
+    }
+    for note in config.check_severity(&catalogue)? {
         eprintln!("note: {note}");
     }
     let problems = catalogue.problems();
@@ -71,7 +81,7 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
         eprintln!("error: {p}");
     }
 
-    let waivers = match &a.waivers {
+    let waivers = match a.waivers.as_ref().or(config.waivers.as_ref()) {
         Some(p) => crate::waivers::read(p)?,
         None => vec![],
     };
@@ -99,10 +109,11 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
             eprintln!("error: {}", e.text(lang));
         }
     }
+    config.apply_severity(&mut outcomes);
     let waiver_report = crate::waivers::apply(&mut outcomes, &waivers, &audit_time);
     // Against a baseline: findings it holds count as pass; those it holds that no finding
     // matches any more are fixed.
-    let fixed = match &a.baseline {
+    let fixed = match a.baseline.as_ref().or(config.baseline.as_ref()) {
         Some(p) => Some(crate::baseline::Baseline::read(p)?.apply(&mut outcomes)),
         None => None,
     };
@@ -160,7 +171,7 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
         &catalogue,
         &audit_time,
         a.now.as_deref(),
-        a.tz.as_deref(),
+        a.tz.as_deref().or(config.tz.as_deref()),
         lang,
         formats.contains(&Format::Html),
     )?;
@@ -185,10 +196,9 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
     for (format, file) in &a.reports {
         output::write_atomically(file, render(*format, &cx, false, look).as_bytes())?;
     }
-    // An explicit --fail-on wins over the profile's.
-    let fail_on = a.fail_on.unwrap_or_else(|| {
-        a.profile
-            .as_deref()
+    // An explicit --fail-on (the flag, else the config file's) wins over the profile's.
+    let fail_on = a.fail_on.or(config.fail_on).unwrap_or_else(|| {
+        profile_name
             .and_then(profile::profile)
             .map_or(AuditFailOn::Fail, |p| p.1)
     });
@@ -369,24 +379,31 @@ pub(crate) fn limits(a: &LimitArgs) -> Result<Limits, String> {
 pub(crate) fn audit_for_a_file(
     paths: &[PathBuf],
     rules: &RuleArgs,
+    config: Option<&Path>,
     limits: &LimitArgs,
     audit_time: String,
     what: &str,
 ) -> Result<Vec<ExportOutcome>, String> {
+    let mut config = config::load(config)?.unwrap_or_default();
     let limits = self::limits(limits)?;
-    let engine = engine::build(&limits);
-    let catalogue = catalogue(&engine, rules)?;
+    let engine =
+        engine::build_with_parameters(&limits, Arc::new(std::mem::take(&mut config.parameters)));
+    let catalogue = catalogue(&engine, &config_rules(rules, &config))?;
+    for note in config.check_severity(&catalogue)? {
+        eprintln!("note: {note}");
+    }
     let problems = catalogue.problems();
     for p in &problems {
         eprintln!("error: {p}");
     }
-    let outcomes = audit::audit(
+    let mut outcomes = audit::audit(
         &engine,
         &catalogue,
         &limits,
         paths,
         &LoadOptions { audit_time },
     );
+    config.apply_severity(&mut outcomes);
     let mut failed = !problems.is_empty();
     for o in &outcomes {
         if let Err(e) = &o.result {
@@ -420,6 +437,19 @@ fn select(engine: &rhai::Engine, a: &RuleArgs, sel: &Selection) -> Result<Catalo
         return Err("no rules to run: check --rules, --only and --skip".to_owned());
     }
     Ok(cat)
+}
+
+/// `a`, with the config file's rule directories when no `--rules` was given.
+fn config_rules(a: &RuleArgs, config: &config::Config) -> RuleArgs {
+    RuleArgs {
+        dirs: if a.dirs.is_empty() {
+            config.rules.clone()
+        } else {
+            a.dirs.clone()
+        },
+        only: a.only.clone(),
+        skip: a.skip.clone(),
+    }
 }
 
 /// `--rules` dirs as given, else `./rules` if it exists.

@@ -14,6 +14,7 @@ pub fn run(c: &WaiversCommand) -> Result<u8, String> {
         output,
         rules,
         now,
+        config,
         limits,
     } = c;
     if owner.trim().is_empty() {
@@ -30,7 +31,14 @@ pub fn run(c: &WaiversCommand) -> Result<u8, String> {
         .clone()
         .unwrap_or_else(|| format!("accepted on {today}"));
 
-    let outcomes = super::audit_for_a_file(paths, rules, limits, audit_time, "waivers")?;
+    let outcomes = super::audit_for_a_file(
+        paths,
+        rules,
+        config.as_deref(),
+        limits,
+        audit_time,
+        "waivers",
+    )?;
     let errors = outcomes
         .iter()
         .filter_map(|o| o.result.as_ref().ok())

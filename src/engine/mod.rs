@@ -17,10 +17,22 @@ pub mod sandbox;
 pub use sandbox::Limits;
 
 use rhai::module_resolvers::DummyModuleResolver;
-use rhai::{Engine, OptimizationLevel};
+use rhai::{Dynamic, Engine, OptimizationLevel};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-/// The one engine: sandboxed, bounded, with the document types and helpers registered.
+/// A run's rule parameters (`[parameters]` of crmdesk-audit.toml), read by `param(name,
+/// default)`. Shared, read-only, by every thread the run uses.
+pub type Parameters = BTreeMap<String, Dynamic>;
+
+/// The one engine: sandboxed, bounded, with the document types and helpers registered;
+/// `param` gives every default (no parameters).
 pub fn build(limits: &Limits) -> Engine {
+    build_with_parameters(limits, Arc::new(Parameters::new()))
+}
+
+/// `build`, with `param(name, default)` answering from `parameters`.
+pub fn build_with_parameters(limits: &Limits, parameters: Arc<Parameters>) -> Engine {
     let mut engine = Engine::new();
     engine
         .set_module_resolver(DummyModuleResolver::new())
@@ -42,6 +54,24 @@ pub fn build(limits: &Limits) -> Engine {
         .on_debug(|text, _source, pos| sandbox::capture(&format!("[debug {pos}] {text}")))
         .on_progress(|_| sandbox::tick());
     helpers::register(&mut engine);
+    // `param(name, default)`: the run's parameter `name`, else `default`; a parameter of
+    // another type than its default (a string for a list) is an error, not a surprise.
+    engine.register_fn(
+        "param",
+        move |name: &str, default: Dynamic| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
+            match parameters.get(name) {
+                None => Ok(default),
+                Some(v) if default.is_unit() || v.type_name() == default.type_name() => {
+                    Ok(v.clone())
+                }
+                Some(v) => Err(errors::helper_error(format!(
+                    "param(\"{name}\"): the config file gives a value of type {} where the rule expects type {} (its default's)",
+                    v.type_name(),
+                    default.type_name()
+                ))),
+            }
+        },
+    );
     engine
 }
 

@@ -116,6 +116,17 @@ words! {
     DIFF_SAME = "same", "変化なし";
     /// `{0}` worse, `{1}` better, `{2}` changed, `{3}` unchanged.
     DIFF_SUMMARY = "{0} worse, {1} better, {2} changed, {3} unchanged", "悪化 {0}件、改善 {1}件、変化あり {2}件、変化なし {3}件";
+    // `diff`, finding by finding (by fingerprint): a heading, column heads, kinds, summary.
+    DIFF_FINDINGS = "Findings by identity", "結果ごとの比較";
+    DIFF_KIND = "finding", "比較";
+    DIFF_STATUS = "status", "結果";
+    DIFF_ENTITIES = "entities", "対象のデータ";
+    DIFF_NEW = "new", "新規";
+    DIFF_FIXED = "fixed", "解消";
+    DIFF_PERSISTING = "persisting", "継続";
+    DIFF_STATUS_CHANGED = "status changed", "結果が変化";
+    /// `{0}` new, `{1}` fixed, `{2}` persisting, `{3}` status changes.
+    DIFF_FINDINGS_SUMMARY = "{0} new, {1} fixed, {2} persisting, {3} status changes", "新規 {0}件、解消 {1}件、継続 {2}件、結果の変化 {3}件";
     /// `{0}`: the path given; `{1}`: how many exports it holds.
     DIFF_NOT_ONE = "{0}: holds {1} exports; diff compares one export with one export", "{0}: エクスポートが {1}件含まれています。比較できるのは、1つのエクスポート同士です。";
     RULE_BROKE = "The check itself broke; the audit of this item is not valid. Tell the engineer who runs the audit.", "確認の処理自体でエラーが発生したため、この項目の結果は無効です。診断を実施した担当者にお知らせください。";

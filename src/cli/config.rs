@@ -1,0 +1,230 @@
+//! `crmdesk-audit.toml`, the project config file (docs/ci.md, "A project config file"):
+//! defaults for `audit`'s flags, severity overrides and rule parameters.
+//!
+//! Found by `--config FILE`, else in the current directory or the nearest parent that
+//! holds one. The search stops at the filesystem root and at the first directory that
+//! holds `.git` (the top of the repository: a file above it belongs to another project).
+//! Paths in the file are relative to the file's directory. Flags override the file.
+
+use super::args::{AuditFailOn, LangArg};
+use crate::audit::ExportOutcome;
+use crate::engine::Parameters;
+use crate::rules::Catalogue;
+use crate::severity::Severity;
+use clap::ValueEnum;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The file's name.
+pub const FILE_NAME: &str = "crmdesk-audit.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    rules: Option<Vec<PathBuf>>,
+    waivers: Option<PathBuf>,
+    baseline: Option<PathBuf>,
+    profile: Option<Spanned<String>>,
+    fail_on: Option<Spanned<String>>,
+    lang: Option<Spanned<String>>,
+    tz: Option<String>,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, Severity>,
+    #[serde(default)]
+    parameters: toml::Table,
+}
+
+/// A read, validated config file; paths already made relative to the current directory.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Where it was read from (for messages).
+    pub path: PathBuf,
+    pub rules: Vec<PathBuf>,
+    pub waivers: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub profile: Option<String>,
+    pub fail_on: Option<AuditFailOn>,
+    pub lang: Option<LangArg>,
+    pub tz: Option<String>,
+    /// `"rule/check"` -> severity, with the line that gives it.
+    pub severity: BTreeMap<String, (Severity, usize)>,
+    pub parameters: Parameters,
+}
+
+/// The config of this run: `--config FILE` (which must exist), else the one found from the
+/// current directory up, else none.
+pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, String> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| format!("the current directory cannot be read: {e}"))?;
+            match find(&cwd) {
+                Some(p) => p,
+                None => return Ok(None),
+            }
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?;
+    parse(&path, &text).map(Some)
+}
+
+/// The nearest `crmdesk-audit.toml` in `start` or its parents, stopping at the root and
+/// at a directory holding `.git`.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    for dir in start.ancestors() {
+        let candidate = dir.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+    }
+    None
+}
+
+/// `path:line:col` of a byte offset in `text`.
+fn at(path: &Path, text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("{}:{line}:{col}", path.display())
+}
+
+fn line_of(text: &str, span: &Range<usize>) -> usize {
+    text[..span.start.min(text.len())].matches('\n').count() + 1
+}
+
+/// Parses and validates the text of a config file read from `path`.
+pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
+    let raw: Raw = toml::from_str(text).map_err(|e| {
+        let place = e
+            .span()
+            .map_or_else(|| path.display().to_string(), |s| at(path, text, s.start));
+        format!("{place}: {}", e.message().trim_end())
+    })?;
+    let base = path.parent().unwrap_or(Path::new(""));
+    let rel = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+    let value = |v: Spanned<String>, key: &str, expected: &str| {
+        let span = v.span();
+        (v.into_inner(), span, key.to_owned(), expected.to_owned())
+    };
+    let bad = |(given, span, key, expected): &(String, Range<usize>, String, String)| {
+        format!(
+            "{}: {key} = \"{given}\": expected one of {expected}",
+            at(path, text, span.start)
+        )
+    };
+
+    let fail_on = match raw.fail_on {
+        None => None,
+        Some(v) => {
+            let v = value(
+                v,
+                "fail_on",
+                "fail, warn, never, critical, high, medium, low, info",
+            );
+            Some(AuditFailOn::from_str(&v.0, true).map_err(|_| bad(&v))?)
+        }
+    };
+    let lang = match raw.lang {
+        None => None,
+        Some(v) => {
+            let v = value(v, "lang", "ja, en");
+            Some(LangArg::from_str(&v.0, true).map_err(|_| bad(&v))?)
+        }
+    };
+    let profile = match raw.profile {
+        None => None,
+        Some(v) => {
+            let v = value(v, "profile", &super::profile::NAMES.join(", "));
+            if !super::profile::NAMES.contains(&v.0.as_str()) {
+                return Err(bad(&v));
+            }
+            Some(v.0)
+        }
+    };
+    let mut severity = BTreeMap::new();
+    for (key, s) in raw.severity {
+        let span = key.span();
+        let key = key.into_inner();
+        match key.split_once('/') {
+            Some((r, c)) if !r.is_empty() && !c.is_empty() && !c.contains('/') => {}
+            _ => {
+                return Err(format!(
+                    "{}: [severity] \"{key}\": write \"rule/check\", e.g. \"sync-running/sync-running\" = \"high\"",
+                    at(path, text, span.start)
+                ));
+            }
+        }
+        severity.insert(key, (s, line_of(text, &span)));
+    }
+    let mut parameters = Parameters::new();
+    for (name, v) in raw.parameters {
+        let d = rhai::serde::to_dynamic(&v)
+            .map_err(|e| format!("{}: [parameters] {name}: {e}", path.display()))?;
+        parameters.insert(name, d);
+    }
+    Ok(Config {
+        path: path.to_path_buf(),
+        rules: raw.rules.unwrap_or_default().into_iter().map(rel).collect(),
+        waivers: raw.waivers.map(rel),
+        baseline: raw.baseline.map(rel),
+        profile,
+        fail_on,
+        lang,
+        tz: raw.tz,
+        severity,
+        parameters,
+    })
+}
+
+impl Config {
+    /// Checks each `[severity]` key against the run's rules: a check the rule does not
+    /// declare is an error; a rule that is not in this run is only a note.
+    pub fn check_severity(&self, catalogue: &Catalogue) -> Result<Vec<String>, String> {
+        let mut notes = Vec::new();
+        for (key, (_, line)) in &self.severity {
+            let (rule, check) = key.split_once('/').unwrap_or((key, ""));
+            let place = format!("{}:{line}", self.path.display());
+            match catalogue.rules.iter().find(|r| r.id == rule) {
+                None => notes.push(format!(
+                    "{place}: [severity] \"{key}\": rule {rule} is not among this run's rules"
+                )),
+                Some(r) => {
+                    if let Ok(c) = &r.compiled
+                        && !c.meta.checks.contains_key(check)
+                    {
+                        let known: Vec<&str> = c.meta.checks.keys().map(String::as_str).collect();
+                        return Err(format!(
+                            "{place}: [severity] \"{key}\": rule {rule} has no check `{check}` (its checks: {})",
+                            known.join(", ")
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(notes)
+    }
+
+    /// Gives each finding of an overridden check its new severity.
+    pub fn apply_severity(&self, outcomes: &mut [ExportOutcome]) {
+        if self.severity.is_empty() {
+            return;
+        }
+        for a in outcomes.iter_mut().filter_map(|o| o.result.as_mut().ok()) {
+            for r in &mut a.results {
+                for f in &mut r.findings {
+                    if let Some((s, _)) = self.severity.get(&format!("{}/{}", r.rule, f.check)) {
+                        f.severity = *s;
+                    }
+                }
+            }
+        }
+    }
+}
