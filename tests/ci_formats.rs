@@ -56,7 +56,8 @@ fn junit_has_one_case_per_export_and_rule_with_failures_errors_and_skips() {
         NOW,
     ]);
     assert!(
-        r.stdout.contains("[warn] crm-delete-keeps-desk-records"),
+        r.stdout
+            .contains("[warn high] crm-delete-keeps-desk-records"),
         "warnings are in the output: {}",
         r.stdout
     );
@@ -141,7 +142,7 @@ fn github_annotations_point_at_the_file_and_line() {
         "{line}"
     );
     assert!(
-        line.contains("title=FAQ 7 sync-running / sync-running::"),
+        line.contains("title=FAQ 7 sync-running / sync-running (high)::"),
         "{line}"
     );
     assert!(!r.stdout.contains("::notice") || r.stdout.lines().all(|l| l.starts_with("::")));

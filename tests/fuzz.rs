@@ -173,13 +173,34 @@ fn input() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// A key the loader counts as a credential whose value is not `[REDACTED]` (or null). A
+/// mutation may also cut a key down to a plain word (`refresh_token` to `oken`): its
+/// value is then ordinary data, which the loader does not and cannot recognise
+/// (docs/security.md, "Not covered").
+fn unredacted_credential(v: &crmdesk_audit::doc::Value) -> Option<String> {
+    use crmdesk_audit::doc::Value;
+    match v {
+        Value::Object(o) => o.iter().find_map(|(k, x)| {
+            let redacted = matches!(x, Value::Null) || x.as_str() == Some("[REDACTED]");
+            if load::is_secret_key(k) && !redacted {
+                Some(k.to_string())
+            } else {
+                unredacted_credential(x)
+            }
+        }),
+        Value::Array(items) => items.iter().find_map(unredacted_credential),
+        _ => None,
+    }
+}
+
 /// What the parser promises for any bytes: no panic; an error names the file and gives
 /// a position for damaged JSON; a value never holds a credential.
 fn check_parse(bytes: &[u8]) -> Result<(), TestCaseError> {
     match load::parse_json(bytes, "fuzz/f.json") {
         Ok(v) => {
-            let text = format!("{v:?}");
-            prop_assert!(!text.contains("SECRET"), "a secret survived: {text}");
+            if let Some(key) = unredacted_credential(&v) {
+                prop_assert!(false, "a credential survived under `{key}`: {v:?}");
+            }
         }
         Err(e) => {
             let shown = e.to_string();

@@ -39,7 +39,13 @@ pub fn render(cx: &Context) -> String {
                     props.push(format!("line={}", p.line));
                     props.push(format!("col={}", p.column));
                 }
-                let title = format!("{}{} / {}", super::faq_prefix(r.faq), r.rule, f.check);
+                let title = format!(
+                    "{}{} / {} ({})",
+                    super::faq_prefix(r.faq),
+                    r.rule,
+                    f.check,
+                    f.severity.as_str()
+                );
                 props.push(format!("title={}", property(&title)));
                 let _ = writeln!(
                     out,

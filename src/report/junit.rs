@@ -30,8 +30,9 @@ pub fn render(cx: &Context) -> String {
                     for f in &r.findings {
                         let _ = writeln!(
                             out,
-                            "[{}] {}: {}",
+                            "[{} {}] {}: {}",
                             shown_status(f),
+                            f.severity.as_str(),
                             f.check,
                             one_line(&super::message_and_remedy(f, cx.lang))
                         );
