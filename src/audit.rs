@@ -4,7 +4,7 @@
 use crate::doc::Document;
 use crate::engine::{Limits, node::Node};
 use crate::load::{self, LoadOptions};
-use crate::rules::run::{RULE_STACK_SIZE, run};
+use crate::rules::run::{RULE_STACK_SIZE, run_rule};
 use crate::rules::{Catalogue, RuleResult};
 use crate::status::Status;
 use rayon::prelude::*;
@@ -161,7 +161,7 @@ pub fn run_all(engine: &Engine, catalogue: &Catalogue, limits: &Limits, doc: &Do
         catalogue
             .rules
             .par_iter()
-            .map(|rule| run(engine, limits, rule, doc, &root))
+            .map(|rule| run_rule(engine, limits, rule, doc, &root))
             .collect()
     });
     Audited {

@@ -564,7 +564,7 @@ proptest! {
         let started = std::time::Instant::now();
         let r = on_rule_thread(|| {
             let root = Node::root(&doc.root);
-            crmdesk_audit::rules::run::run(engine, &limits, &rule, doc, &root)
+            crmdesk_audit::rules::run::run_rule(engine, &limits, &rule, doc, &root)
         });
         prop_assert!(started.elapsed() < Duration::from_secs(20), "{src}: {:?}", started.elapsed());
         // Statements before the first `return` run; a hostile one among them is an error.

@@ -6,7 +6,7 @@
 //! original paths so evidence always points into the real document.
 //! Scalars never become `Node`s: rules get plain Rhai strings, numbers, bools and `()`.
 
-use super::path::Path;
+use super::path::NodePath;
 use crate::doc::{Object, Value};
 use rhai::{Dynamic, INT};
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct Node {
     pub(crate) kind: Kind,
-    pub(crate) path: Path,
+    pub(crate) path: NodePath,
 }
 
 #[derive(Clone, Debug)]
@@ -76,10 +76,10 @@ impl List {
 
 impl Node {
     pub fn root(value: &Value) -> Dynamic {
-        to_dynamic(value, &Path::root())
+        to_dynamic(value, &NodePath::root())
     }
 
-    pub fn list(list: List, path: Path) -> Node {
+    pub fn list(list: List, path: NodePath) -> Node {
         Node {
             kind: Kind::List(list),
             path,
@@ -100,7 +100,7 @@ impl Node {
         }
     }
 
-    pub fn path(&self) -> &Path {
+    pub fn path(&self) -> &NodePath {
         &self.path
     }
 
@@ -172,7 +172,7 @@ fn item_at(l: &List, i: INT) -> Option<(usize, &Value)> {
 }
 
 /// A document value as a rule sees it: scalars as Rhai values, containers as `Node`s.
-pub fn to_dynamic(value: &Value, path: &Path) -> Dynamic {
+pub fn to_dynamic(value: &Value, path: &NodePath) -> Dynamic {
     match value {
         Value::Null => Dynamic::UNIT,
         Value::Bool(b) => Dynamic::from_bool(*b),

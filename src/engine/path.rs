@@ -8,11 +8,11 @@ use rhai::ImmutableString;
 use std::sync::Arc;
 
 #[derive(Clone, Debug, Default)]
-pub struct Path(Option<Arc<Segment>>);
+pub struct NodePath(Option<Arc<Segment>>);
 
 #[derive(Debug)]
 struct Segment {
-    parent: Path,
+    parent: NodePath,
     step: Step,
 }
 
@@ -22,22 +22,22 @@ enum Step {
     Index(usize),
 }
 
-impl Path {
-    pub fn root() -> Path {
-        Path(None)
+impl NodePath {
+    pub fn root() -> NodePath {
+        NodePath(None)
     }
 
     #[must_use]
-    pub fn key(&self, key: &ImmutableString) -> Path {
-        Path(Some(Arc::new(Segment {
+    pub fn key(&self, key: &ImmutableString) -> NodePath {
+        NodePath(Some(Arc::new(Segment {
             parent: self.clone(),
             step: Step::Key(key.clone()),
         })))
     }
 
     #[must_use]
-    pub fn index(&self, index: usize) -> Path {
-        Path(Some(Arc::new(Segment {
+    pub fn index(&self, index: usize) -> NodePath {
+        NodePath(Some(Arc::new(Segment {
             parent: self.clone(),
             step: Step::Index(index),
         })))
@@ -80,11 +80,11 @@ mod tests {
 
     #[test]
     fn pointers_are_built_from_keys_and_indices_and_escape_tilde_and_slash() {
-        let p = Path::root()
+        let p = NodePath::root()
             .key(&"crm".into())
             .key(&"a/b~c".into())
             .index(3);
         assert_eq!(p.pointer(), "/crm/a~1b~0c/3");
-        assert_eq!(Path::root().pointer(), "");
+        assert_eq!(NodePath::root().pointer(), "");
     }
 }

@@ -196,7 +196,7 @@ pub fn run_case(engine: &rhai::Engine, limits: &Limits, rule: &Rule, case: &Case
         }
     };
     let root = Node::root(&doc.root);
-    let result = super::run::run(engine, limits, rule, &doc, &root);
+    let result = super::run::run_rule(engine, limits, rule, &doc, &root);
     outcome.actual = check_statuses(&result);
     compare(&expect, &result, &mut outcome.failures);
     outcome

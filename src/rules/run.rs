@@ -29,7 +29,7 @@ pub fn on_rule_thread<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 /// Runs `rule` on `doc` (whose root, as a rule sees it, is `root`). Never panics.
-pub fn run(
+pub fn run_rule(
     engine: &Engine,
     limits: &Limits,
     rule: &Rule,
@@ -349,7 +349,7 @@ mod tests {
             provenance: Default::default(),
         };
         let root = crate::engine::node::Node::root(&doc.root);
-        run(engine, &Limits::default(), &rule, &doc, &root)
+        run_rule(engine, &Limits::default(), &rule, &doc, &root)
     }
 
     #[test]
@@ -469,7 +469,7 @@ mod tests {
             provenance: Default::default(),
         };
         let root = crate::engine::node::Node::root(&doc.root);
-        let r = run(&engine, &Limits::default(), &rule, &doc, &root);
+        let r = run_rule(&engine, &Limits::default(), &rule, &doc, &root);
         assert_eq!(r.status, Status::Error);
         assert!(
             r.findings[0].message.en.contains("INVALID_TOKEN"),
