@@ -557,7 +557,7 @@ proptest! {
         let rule = crmdesk_audit::rules::Rule::compile(
             engine,
             "fuzzed",
-            crmdesk_audit::rules::Origin::Builtin,
+            crmdesk_audit::rules::RuleSource::Builtin,
             &src,
         );
         let doc = query_doc();

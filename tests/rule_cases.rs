@@ -6,7 +6,7 @@
 use crmdesk_audit::engine::{self, Limits};
 use crmdesk_audit::rules::cases::{cases_for, coverage, run_case};
 use crmdesk_audit::rules::run::on_rule_thread;
-use crmdesk_audit::rules::{Catalogue, Origin};
+use crmdesk_audit::rules::{Catalogue, RuleSource};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -33,7 +33,7 @@ fn main() {
     for rule in cat
         .rules
         .iter()
-        .filter(|r| matches!(r.origin, Origin::File(_)))
+        .filter(|r| matches!(r.origin, RuleSource::File(_)))
     {
         let cases = Arc::new(cases_for(&rules_dir(), &rule.id));
         for (i, case) in cases.iter().enumerate() {

@@ -7,7 +7,7 @@ use crate::audit::ExportOutcome;
 use crate::doc::Value;
 use crate::load::{self, LoadOptions};
 use crate::report::{OrgHeader, ReportInfo};
-use crate::rules::{Catalogue, Origin};
+use crate::rules::{Catalogue, RuleSource};
 use crate::text::Lang;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -121,12 +121,12 @@ fn rules_hash(catalogue: &Catalogue) -> String {
     let mut h = Sha256::new();
     for r in &catalogue.rules {
         let source = match &r.origin {
-            Origin::Builtin => crate::rules::catalogue::BUILTIN_RULES
+            RuleSource::Builtin => crate::rules::catalogue::BUILTIN_RULES
                 .iter()
                 .find(|(id, _)| *id == r.id)
                 .map(|(_, s)| (*s).to_owned())
                 .unwrap_or_default(),
-            Origin::File(p) => std::fs::read_to_string(p).unwrap_or_default(),
+            RuleSource::File(p) => std::fs::read_to_string(p).unwrap_or_default(),
         };
         h.update(r.id.as_bytes());
         h.update([0]);

@@ -5,7 +5,7 @@ use super::args::{ListFormat, RuleArgs, RulesCommand, TestFormat};
 use crate::engine::{self, Limits};
 use crate::rules::cases::{CaseOutcome, cases_for, run_case};
 use crate::rules::run::on_rule_thread;
-use crate::rules::{Catalogue, Origin, Rule, scaffold};
+use crate::rules::{Catalogue, Rule, RuleSource, scaffold};
 use crate::status::Status;
 use crate::suggest::did_you_mean;
 use crate::text::Lang;
@@ -220,8 +220,8 @@ fn test(
         .rules
         .iter()
         .filter_map(|r| match &r.origin {
-            Origin::File(p) => Some((r, p.parent().map(Path::to_path_buf).unwrap_or_default())),
-            Origin::Builtin => None,
+            RuleSource::File(p) => Some((r, p.parent().map(Path::to_path_buf).unwrap_or_default())),
+            RuleSource::Builtin => None,
         })
         .collect();
     if with_files.is_empty() {

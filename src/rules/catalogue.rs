@@ -1,7 +1,7 @@
 //! The set of rules a run uses: the built-ins, overridden by id by rules directories,
 //! filtered by `--only` / `--skip`, in FAQ order then id.
 
-use super::rule::{Origin, Rule};
+use super::rule::{Rule, RuleSource};
 use crate::suggest::did_you_mean;
 use rhai::Engine;
 use std::collections::BTreeMap;
@@ -31,7 +31,7 @@ impl Catalogue {
         for (id, source) in BUILTIN_RULES {
             by_id.insert(
                 (*id).to_owned(),
-                Rule::compile(engine, id, Origin::Builtin, source),
+                Rule::compile(engine, id, RuleSource::Builtin, source),
             );
         }
         for dir in dirs {
@@ -43,9 +43,9 @@ impl Catalogue {
                     .to_owned();
                 let source = std::fs::read_to_string(&path)
                     .map_err(|e| format!("{}: cannot read the rule: {e}", path.display()))?;
-                let rule = Rule::compile(engine, &id, Origin::File(path.clone()), &source);
+                let rule = Rule::compile(engine, &id, RuleSource::File(path.clone()), &source);
                 if let Some(old) = by_id.insert(id.clone(), rule)
-                    && old.origin != Origin::Builtin
+                    && old.origin != RuleSource::Builtin
                 {
                     notes.push(format!(
                         "{}: replaces rule `{id}` from {}",

@@ -12,4 +12,4 @@ pub mod scaffold;
 
 pub use catalogue::{Catalogue, Selection};
 pub use result::{Finding, RuleResult};
-pub use rule::{Origin, Rule};
+pub use rule::{Rule, RuleSource};

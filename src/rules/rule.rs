@@ -7,17 +7,19 @@ use rhai::{AST, Engine};
 use std::fmt;
 use std::path::PathBuf;
 
+/// Where a rule came from: built into the binary, or a file (`--rules DIR`). Named apart
+/// from the loader's `Origin` (where a page of an export came from).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Origin {
+pub enum RuleSource {
     Builtin,
     File(PathBuf),
 }
 
-impl fmt::Display for Origin {
+impl fmt::Display for RuleSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::Builtin => f.write_str("built-in"),
-            Origin::File(p) => write!(f, "{}", p.display()),
+            RuleSource::Builtin => f.write_str("built-in"),
+            RuleSource::File(p) => write!(f, "{}", p.display()),
         }
     }
 }
@@ -31,7 +33,7 @@ pub struct Compiled {
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub id: String,
-    pub origin: Origin,
+    pub origin: RuleSource,
     pub compiled: Result<Compiled, Vec<String>>,
 }
 
@@ -44,15 +46,15 @@ impl Rule {
     /// Where problems are reported: the file, or `rules/<id>.rhai (built in)`.
     pub fn location(&self) -> String {
         match &self.origin {
-            Origin::Builtin => format!("rules/{}.rhai (built in)", self.id),
-            Origin::File(p) => p.display().to_string(),
+            RuleSource::Builtin => format!("rules/{}.rhai (built in)", self.id),
+            RuleSource::File(p) => p.display().to_string(),
         }
     }
 
     /// Compiles `source` and reads and validates its `META`. The rule will run on
     /// `engine` (whose functions it may call); it is parsed by `parser()`, which bounds
     /// literals.
-    pub fn compile(engine: &Engine, id: &str, origin: Origin, source: &str) -> Rule {
+    pub fn compile(engine: &Engine, id: &str, origin: RuleSource, source: &str) -> Rule {
         let mut rule = Rule {
             id: id.to_owned(),
             origin,

@@ -332,13 +332,13 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
 mod tests {
     use super::*;
     use crate::doc::Value;
-    use crate::rules::rule::Origin;
+    use crate::rules::rule::RuleSource;
 
     const META: &str = r#"const META = #{ faq: 1, title: #{ja: "t", en: "t"}, description: #{ja: "d", en: "d"},
         checks: #{ "c": #{ statuses: ["pass", "warn"], remedy: #{ja: "直してください。", en: "Fix it."} } } };"#;
 
     fn run_src(engine: &Engine, body: &str) -> RuleResult {
-        let rule = Rule::compile(engine, "r", Origin::Builtin, &format!("{META}\n{body}"));
+        let rule = Rule::compile(engine, "r", RuleSource::Builtin, &format!("{META}\n{body}"));
         let doc = Document {
             source: "x".into(),
             root: Value::empty_object(),
@@ -448,7 +448,7 @@ mod tests {
             "{}\nfn audit(doc) {{ [pass(\"c\", \"ran\")] }}",
             META.replace("checks:", "needs: [\"crm.users\"], checks:")
         );
-        let rule = Rule::compile(&engine, "r", Origin::Builtin, &src);
+        let rule = Rule::compile(&engine, "r", RuleSource::Builtin, &src);
         let doc = Document {
             source: "x".into(),
             root: Value::empty_object(),
