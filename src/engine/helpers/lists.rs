@@ -301,22 +301,16 @@ pub fn register(engine: &mut Engine) {
 
 #[cfg(test)]
 mod tests {
-    use crate::doc::Value;
-    use crate::engine::{Limits, build, node::Node};
 
     fn eval(expr: &str) -> String {
-        let doc = Value::from_json(&serde_json::json!({"users": [
-            {"id": "1", "status": "Active", "profile": {"name": "Administrator"}, "email": "A@x.jp"},
-            {"id": "2", "status": "disabled", "email": "  "},
-            {"id": "3", "status": "active", "tags": ["x", "y"]}
-        ]}));
-        let engine = build(&Limits::default());
-        let mut scope = rhai::Scope::new();
-        scope.push("doc", Node::root(&doc));
-        engine
-            .eval_with_scope::<rhai::Dynamic>(&mut scope, expr)
-            .map(|v| v.to_string())
-            .unwrap_or_else(|e| e.to_string())
+        super::super::eval_on(
+            serde_json::json!({"users": [
+                {"id": "1", "status": "Active", "profile": {"name": "Administrator"}, "email": "A@x.jp"},
+                {"id": "2", "status": "disabled", "email": "  "},
+                {"id": "3", "status": "active", "tags": ["x", "y"]}
+            ]}),
+            expr,
+        )
     }
 
     #[test]

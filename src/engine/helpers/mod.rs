@@ -31,3 +31,17 @@ pub fn register(engine: &mut Engine) {
 }
 
 pub use crate::engine::errors::helper_error;
+
+/// Tests of the helpers: `expr` evaluated by the rules' engine with `doc` bound to the
+/// document `json`, shown as text (an error as its message).
+#[cfg(test)]
+pub(crate) fn eval_on(json: serde_json::Value, expr: &str) -> String {
+    let doc = crate::doc::Value::from_json(&json);
+    let engine = crate::engine::build(&crate::engine::Limits::default());
+    let mut scope = rhai::Scope::new();
+    scope.push("doc", crate::engine::node::Node::root(&doc));
+    engine
+        .eval_with_scope::<rhai::Dynamic>(&mut scope, expr)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|e| e.to_string())
+}
