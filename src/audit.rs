@@ -41,7 +41,8 @@ pub struct Audited {
     pub present: Vec<String>,
     /// List parts known to be incomplete (`meta.truncated`).
     pub truncated: Vec<String>,
-    /// What the loader decided about where records came from (for locating evidence).
+    /// Where the document's values sit in the export's files, as the loader read them
+    /// (for locating evidence; shared with the document, not copied).
     pub provenance: crate::doc::Provenance,
 }
 

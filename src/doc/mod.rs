@@ -3,5 +3,7 @@
 mod document;
 mod value;
 
-pub use document::{Document, PARTS, Provenance};
+pub use document::{
+    Document, PARTS, PageData, PagePlace, PartPages, Place, Provenance, Spot, pointer_index,
+};
 pub use value::{Object, Value};

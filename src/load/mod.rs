@@ -19,8 +19,6 @@ mod single;
 mod testutil;
 pub mod values;
 
-/// The loader's one reading of a `*.json` name (the extension in any case).
-pub(crate) use bundle::json_stem;
 pub use error::{Failure, LoadError, LoadErrorKind};
 pub use note::{Note, PortalNamedBy};
 pub use raw::Origin;

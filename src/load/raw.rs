@@ -3,8 +3,9 @@
 //! `parts` turns it into the document. Keeping this in between is what makes the two
 //! forms follow the same rules for envelopes, errors and types.
 
-use crate::doc::Value;
+use crate::doc::{Place, Value};
 use std::fmt;
+use std::path::PathBuf;
 
 /// CRM list resources: the document key (also the bundle file stem) and the envelope
 /// key of its API response.
@@ -77,6 +78,34 @@ impl PartId {
         }
     }
 
+    /// Where the part sits in the document: `["crm", "users"]`, `["crm", "fields", m]`.
+    pub(crate) fn tokens(&self) -> Vec<String> {
+        let p = |s: &[&str]| s.iter().map(ToString::to_string).collect();
+        match self {
+            PartId::CrmOrg => p(&["crm", "org"]),
+            PartId::CrmList(k) => p(&["crm", k]),
+            PartId::CrmFields(m) => p(&["crm", "fields", m]),
+            PartId::CrmRelatedLists(m) => p(&["crm", "related_lists", m]),
+            PartId::DeskList(k) => p(&["desk", k]),
+            PartId::Integration => p(&["integration"]),
+        }
+    }
+
+    /// Every part that is not one of a map of modules.
+    pub(crate) fn fixed() -> impl Iterator<Item = PartId> {
+        let crm = CRM_LISTS.iter().map(|(k, _)| PartId::CrmList(k));
+        let desk = DESK_LISTS.iter().map(|k| PartId::DeskList(k));
+        [PartId::CrmOrg, PartId::Integration]
+            .into_iter()
+            .chain(crm)
+            .chain(desk)
+    }
+
+    /// Whether records are addressed by index (everything but org and integration).
+    pub(crate) fn is_list(&self) -> bool {
+        !matches!(self, PartId::CrmOrg | PartId::Integration)
+    }
+
     /// The key the API wraps this part's data in.
     pub(crate) fn envelope(&self) -> &'static str {
         match self {
@@ -146,6 +175,10 @@ impl fmt::Display for Origin {
 #[derive(Clone, Debug)]
 pub(crate) struct Page {
     pub origin: Origin,
+    /// The file on disk, and the path inside it to this page's response (empty: the
+    /// whole file), for `Provenance`.
+    pub file: PathBuf,
+    pub at: Vec<String>,
     pub content: Option<Value>,
 }
 
@@ -165,4 +198,7 @@ pub(crate) struct Raw {
     pub failed: Vec<(String, super::Failure)>,
     /// What `manifest.json` says (empty when there is none).
     pub manifest: super::manifest::Manifest,
+    /// Where the form puts places of the document other than parts (the root of a
+    /// single-file export), for `Provenance`.
+    pub places: Vec<(Vec<String>, Place)>,
 }

@@ -3,12 +3,15 @@
 //! Owns the layout of that file: which key holds which part, `null` meaning "not
 //! exported", and the per-module maps `crm.fields` / `crm.related_lists`. Each value
 //! becomes one page, so envelopes, errors and types follow the bundle's rules in `parts`.
+//! Each page records its path in the file, and the document's root is the file's
+//! top-level value (`Provenance`).
 
 use super::json::{self, Parsed};
 use super::manifest::Manifest;
 use super::raw::{Origin, Page, PartId, Raw, RawPart};
 use super::{ExportSource, Failure, LoadError, LoadErrorKind, Note};
-use crate::doc::{Object, Value};
+use crate::doc::{Object, Place, Value};
+use std::path::Path;
 
 const SECTIONS: &[&str] = &["crm", "desk", "integration"];
 
@@ -45,19 +48,31 @@ pub(crate) fn read(source: &ExportSource) -> Result<Raw, LoadError> {
     }
 
     let mut raw = Raw::default();
+    // What lies below the document's root lies below the file's top-level value.
+    raw.places.push((
+        Vec::new(),
+        Place::Value {
+            file: source.path.clone(),
+            at: Vec::new(),
+        },
+    ));
+    let export = File {
+        path: &source.path,
+        name: file,
+    };
     for (key, v) in top.iter() {
         match key.as_str() {
             "crm" => {
                 if let Some(crm) = section(file, "crm", v, &mut raw) {
-                    read_crm(file, crm, &mut raw);
+                    read_crm(export, crm, &mut raw);
                 }
             }
             "desk" => {
                 if let Some(desk) = section(file, "desk", v, &mut raw) {
-                    read_desk(file, desk, &mut raw);
+                    read_desk(export, desk, &mut raw);
                 }
             }
-            "integration" => push(file, "integration", PartId::Integration, v, &mut raw),
+            "integration" => push(export, &["integration"], PartId::Integration, v, &mut raw),
             // What `collect` wrote, kept when a bundle is merged into one file.
             "manifest" => {
                 let v = (!v.is_null()).then(|| v.clone());
@@ -88,61 +103,79 @@ fn section<'v>(file: &str, name: &str, v: &'v Value, raw: &mut Raw) -> Option<&'
     }
 }
 
-fn read_crm(file: &str, crm: &Object, raw: &mut Raw) {
+/// The export's file: its path on disk and its name in messages.
+#[derive(Clone, Copy)]
+struct File<'a> {
+    path: &'a Path,
+    name: &'a str,
+}
+
+fn read_crm(file: File<'_>, crm: &Object, raw: &mut Raw) {
     for (key, v) in crm.iter() {
         let key = key.as_str();
-        let path = format!("crm.{key}");
+        let at = ["crm", key];
         match key {
-            "org" => push(file, &path, PartId::CrmOrg, v, raw),
-            "fields" => read_modules(file, &path, v, PartId::CrmFields, raw),
-            "related_lists" => read_modules(file, &path, v, PartId::CrmRelatedLists, raw),
+            "org" => push(file, &at, PartId::CrmOrg, v, raw),
+            "fields" => read_modules(file, &at, v, PartId::CrmFields, raw),
+            "related_lists" => read_modules(file, &at, v, PartId::CrmRelatedLists, raw),
             _ => match PartId::crm_list(key) {
-                Some(id) => push(file, &path, id, v, raw),
-                None => note_unknown(file, &path, raw),
+                Some(id) => push(file, &at, id, v, raw),
+                None => note_unknown(file.name, &at.join("."), raw),
             },
         }
     }
 }
 
-fn read_desk(file: &str, desk: &Object, raw: &mut Raw) {
+fn read_desk(file: File<'_>, desk: &Object, raw: &mut Raw) {
     for (key, v) in desk.iter() {
-        let path = format!("desk.{key}");
+        let at = ["desk", key.as_str()];
         match PartId::desk_list(key) {
-            Some(id) => push(file, &path, id, v, raw),
-            None => note_unknown(file, &path, raw),
+            Some(id) => push(file, &at, id, v, raw),
+            None => note_unknown(file.name, &at.join("."), raw),
         }
     }
 }
 
 /// `crm.fields` / `crm.related_lists`: module api_name -> that module's response.
-fn read_modules(file: &str, path: &str, v: &Value, part: fn(String) -> PartId, raw: &mut Raw) {
+fn read_modules(
+    file: File<'_>,
+    at: &[&str; 2],
+    v: &Value,
+    part: fn(String) -> PartId,
+    raw: &mut Raw,
+) {
     match v {
         Value::Null => {}
         Value::Object(modules) => {
             for (module, response) in modules.iter() {
                 let id = part(module.to_string());
-                push(file, &id.name(), id, response, raw);
+                push(file, &[at[0], at[1], module.as_str()], id, response, raw);
             }
         }
-        other => raw.failed.push((
-            path.to_string(),
-            Failure::ModulesNotObject {
-                at: Origin::key(file, path),
-                found: other.type_name(),
-            },
-        )),
+        other => {
+            let path = at.join(".");
+            raw.failed.push((
+                path.clone(),
+                Failure::ModulesNotObject {
+                    at: Origin::key(file.name, &path),
+                    found: other.type_name(),
+                },
+            ))
+        }
     }
 }
 
-/// One part from the value at `path`; `null` means not exported.
-fn push(file: &str, path: &str, id: PartId, v: &Value, raw: &mut Raw) {
+/// One part from the value at `at` (keys from the top); `null` means not exported.
+fn push(file: File<'_>, at: &[&str], id: PartId, v: &Value, raw: &mut Raw) {
     if v.is_null() {
         return;
     }
     raw.parts.push(RawPart {
         id,
         pages: vec![Page {
-            origin: Origin::key(file, path),
+            origin: Origin::key(file.name, &at.join(".")),
+            file: file.path.to_path_buf(),
+            at: at.iter().map(ToString::to_string).collect(),
             content: Some(v.clone()),
         }],
     });
@@ -317,5 +350,30 @@ mod tests {
             "{}",
             e.message()
         );
+    }
+
+    #[test]
+    fn provenance_records_each_part_at_its_path_in_the_file_and_the_root() {
+        use crate::doc::{PageData, Place};
+        let d = load_single(
+            r#"{"crm": {"fields": {"a.b": {"fields": [{"api_name": "X"}]}}}, "desk": null}"#,
+        )
+        .unwrap();
+        let Some(Place::Part(part)) = d.provenance.get(&["crm", "fields", "a.b"]) else {
+            panic!("{:?}", d.provenance);
+        };
+        let page = &part.pages[0];
+        assert_eq!(page.response, ["crm", "fields", "a.b"]);
+        let fields = PageData::Array {
+            at: vec!["fields".into()],
+            len: 1,
+        };
+        assert_eq!(page.data, fields);
+        assert!(page.file.ends_with("x.json"));
+        assert!(matches!(d.provenance.get(&[]), Some(Place::Value { .. })));
+        assert!(matches!(
+            d.provenance.get(&["desk", "tickets"]),
+            Some(Place::Nowhere)
+        ));
     }
 }

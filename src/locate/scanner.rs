@@ -3,7 +3,7 @@
 //! without allocating, never recurses (deep nesting is only a counter), and on malformed
 //! or truncated text stops at the deepest place it reached.
 
-use super::index;
+use crate::doc::pointer_index as index;
 
 pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 

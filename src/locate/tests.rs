@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::doc::Value;
-use crate::load::{LoadOptions, load};
+use crate::load::{ExportKind, ExportSource, LoadOptions, load};
 
 fn write(dir: &Path, files: &[(&str, &str)]) {
     for (rel, text) in files {
@@ -77,7 +77,7 @@ const USERS: &str = r#"{
 #[test]
 fn a_bundle_file_in_its_own_envelope_points_at_the_key_of_the_setting() {
     let (dir, source) = bundle(&[("crm/users.json", USERS)]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     let root = dir.path();
     assert_eq!(
         found(&mut loc, root, "/crm/users/1/status"),
@@ -99,7 +99,7 @@ fn a_bare_array_and_a_data_envelope_are_read_as_the_loader_reads_them() {
     let bare = "[\n  {\"status\": \"a\"},\n  {\"status\": \"b\"}\n]";
     let data = "{\"info\": {},\n \"data\": [{\"email\": \"x\"},\n   {\"email\": \"y\"}]}";
     let (dir, source) = bundle(&[("crm/users.json", bare), ("crm/admin_users.json", data)]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     assert_eq!(
         found(&mut loc, dir.path(), "/crm/users/1/status"),
         expect("crm/users.json", (3, 4))
@@ -121,7 +121,7 @@ fn an_element_in_the_second_page_is_found_in_that_page_at_its_own_index() {
         ("desk/tickets/.page-000.json", "{\"data\": [{}, {}, {}]}"),
         ("desk/tickets/notes.txt", "[1, 2, 3]"),
     ]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     let root = dir.path();
     assert_eq!(
         found(&mut loc, root, "/desk/tickets/1/departmentId"),
@@ -151,7 +151,7 @@ fn a_file_wins_over_a_page_directory_of_the_same_name() {
             "{\"data\": [{}, {\"Email\": 1}]}",
         ),
     ]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     assert_eq!(
         found(&mut loc, dir.path(), "/crm/contacts/0/Email"),
         expect("crm/contacts.json", (1, 12))
@@ -172,7 +172,7 @@ fn fields_and_related_lists_are_found_per_module() {
         ("crm/fields/Contacts.JSON", contacts),
         ("crm/related_lists/Contacts.json", related),
     ]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     let root = dir.path();
     assert_eq!(
         found(&mut loc, root, "/crm/fields/Accounts/1/visible"),
@@ -213,7 +213,7 @@ const ORG: &str = r#"{
 #[test]
 fn nested_keys_of_the_org_are_found_inside_its_envelope() {
     let (dir, source) = bundle(&[("crm/org.json", ORG)]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     assert_eq!(
         found(&mut loc, dir.path(), "/crm/org/license_details/paid_type"),
         expect("crm/org.json", pos_of(ORG, "\"paid_type\"", 0))
@@ -242,7 +242,7 @@ const INTEGRATION: &str = r#"{
 #[test]
 fn integration_paths_map_to_the_same_path_in_integration_json() {
     let (dir, source) = bundle(&[("integration.json", INTEGRATION)]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     assert_eq!(
         found(&mut loc, dir.path(), "/integration/crm/sync/status"),
         expect("integration.json", (5, 15))
@@ -256,7 +256,7 @@ fn integration_paths_map_to_the_same_path_in_integration_json() {
 #[test]
 fn a_missing_key_falls_back_to_the_deepest_ancestor_that_exists() {
     let (dir, source) = bundle(&[("integration.json", INTEGRATION), ("crm/users.json", USERS)]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     let root = dir.path();
     // `sync` exists, `mode` does not.
     assert_eq!(
@@ -282,7 +282,7 @@ fn a_missing_key_falls_back_to_the_deepest_ancestor_that_exists() {
 #[test]
 fn parts_not_exported_and_meta_are_not_located_in_a_bundle() {
     let (_dir, source) = bundle(&[("integration.json", "{}")]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     assert_eq!(loc.locate("/crm/users/0/status"), None);
     assert_eq!(loc.locate("/desk/organization/id"), None);
     assert_eq!(loc.locate("/meta/present"), None);
@@ -293,7 +293,7 @@ fn parts_not_exported_and_meta_are_not_located_in_a_bundle() {
 #[test]
 fn escaped_pointer_tokens_match_keys_with_slash_and_tilde() {
     let (dir, source) = bundle(&[("integration.json", INTEGRATION)]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     assert_eq!(
         found(&mut loc, dir.path(), "/integration/crm/a~1b/c~0d"),
         expect("integration.json", (6, 13))
@@ -309,7 +309,7 @@ fn escaped_pointer_tokens_match_keys_with_slash_and_tilde() {
 fn keys_written_with_escapes_are_compared_by_their_text() {
     let text = "{\"crm\": {\"s\\u0079nc\": {\"st\\\"x\": 1}}}";
     let (dir, source) = bundle(&[("integration.json", text)]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     assert_eq!(
         found(&mut loc, dir.path(), "/integration/crm/sync/st\"x"),
         expect("integration.json", (1, 24))
@@ -336,7 +336,7 @@ const SINGLE: &str = r#"{
 #[test]
 fn a_single_file_export_maps_enveloped_and_bare_values_into_the_one_file() {
     let (dir, source) = single(SINGLE);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     let root = dir.path();
     let at = |needle: &str, nth: usize| expect("x.json", pos_of(SINGLE, needle, nth));
     assert_eq!(
@@ -380,8 +380,25 @@ fn loaded(source: &ExportSource) -> Locator {
         audit_time: "2026-01-01T00:00:00Z".into(),
     };
     let doc = crate::load::load(source, &opts).expect("the test export loads");
-    Locator::with_provenance(source, doc.provenance)
+    Locator::new(doc.provenance)
 }
+
+/// A locator for `source` as loaded now, after which `files` are written over it: the
+/// export edited after it was loaded (the only way to give a locator text the loader
+/// refuses).
+fn loaded_then_written(source: &ExportSource, files: &[(&str, &str)]) -> Locator {
+    let loc = loaded(source);
+    write(&source.path, files);
+    loc
+}
+
+/// Files the loader reads, for a test to write malformed text over.
+const STAND_INS: &[(&str, &str)] = &[
+    ("integration.json", r#"{"crm": {"sync": {"status": "x"}}}"#),
+    ("crm/users.json", r#"{"users": [{"status": "x"}]}"#),
+    ("desk/organizations.json", r#"{"data": [{"id": 1}]}"#),
+    ("crm/org.json", r#"{"org": [{"license_details": {}}]}"#),
+];
 
 #[test]
 fn the_desk_organization_is_the_one_the_loader_chose() {
@@ -440,7 +457,7 @@ fn a_record_after_a_dropped_repeat_is_found_where_the_loader_read_it() {
 fn a_bom_at_the_start_is_not_counted_as_a_column() {
     let text = "\u{feff}{\"crm\": {\"sync\": {\"status\": \"running\"}}}";
     let (dir, source) = bundle(&[("integration.json", text)]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     assert_eq!(
         found(&mut loc, dir.path(), "/integration/crm/sync/status"),
         expect("integration.json", (1, 19))
@@ -455,7 +472,7 @@ fn a_bom_at_the_start_is_not_counted_as_a_column() {
 fn columns_count_characters_not_bytes_after_multi_byte_text() {
     let text = "[{\"full_name\": \"Zoë 東京 🚀\", \"status\": \"active\"}]";
     let (dir, source) = bundle(&[("crm/users.json", text)]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     let (file, line, column) = found(&mut loc, dir.path(), "/crm/users/0/status");
     assert_eq!((file.as_str(), line), ("crm/users.json", 1));
     assert_eq!(column, 28);
@@ -485,13 +502,16 @@ fn malformed_or_truncated_json_gives_the_best_place_without_panicking() {
         "{\"crm\": {\"sync\": {\"status\": tru, \"x\"::}}",
     ];
     for text in cases {
-        let (_dir, source) = bundle(&[
-            ("integration.json", text),
-            ("crm/users.json", text),
-            ("desk/organizations.json", text),
-            ("crm/org.json", text),
-        ]);
-        let mut loc = Locator::new(&source);
+        let (_dir, source) = bundle(STAND_INS);
+        let mut loc = loaded_then_written(
+            &source,
+            &[
+                ("integration.json", text),
+                ("crm/users.json", text),
+                ("desk/organizations.json", text),
+                ("crm/org.json", text),
+            ],
+        );
         for pointer in [
             "/integration/crm/sync/status",
             "/crm/users/0/status",
@@ -508,8 +528,8 @@ fn malformed_or_truncated_json_gives_the_best_place_without_panicking() {
     }
     // Cut short right after the key: the key is still found.
     let text = "{\"crm\": {\"sync\": {\"status\": ";
-    let (dir, source) = bundle(&[("integration.json", text)]);
-    let mut loc = Locator::new(&source);
+    let (dir, source) = bundle(STAND_INS);
+    let mut loc = loaded_then_written(&source, &[("integration.json", text)]);
     assert_eq!(
         found(&mut loc, dir.path(), "/integration/crm/sync/status"),
         expect("integration.json", (1, 19))
@@ -524,8 +544,9 @@ fn deep_nesting_is_skipped_and_followed_without_recursion() {
         "[".repeat(depth),
         "]".repeat(depth)
     );
-    let (dir, source) = bundle(&[("integration.json", &deep)]);
-    let mut loc = Locator::new(&source);
+    // Deeper than the loader reads: written over a file it did read.
+    let (dir, source) = bundle(STAND_INS);
+    let mut loc = loaded_then_written(&source, &[("integration.json", &deep)]);
     assert_eq!(
         found(&mut loc, dir.path(), "/integration/crm/sync/status"),
         expect("integration.json", pos_of(&deep, "\"status\"", 0))
@@ -536,8 +557,9 @@ fn deep_nesting_is_skipped_and_followed_without_recursion() {
         expect("integration.json", (1, 18 + depth - 1))
     );
     let unclosed = format!("{{\"crm\": {}", "{\"a\": [".repeat(depth));
-    let (_dir, source) = bundle(&[("integration.json", &unclosed)]);
-    assert!(Locator::new(&source).locate("/integration/crm/b").is_some());
+    let (_dir, source) = bundle(STAND_INS);
+    let mut loc = loaded_then_written(&source, &[("integration.json", &unclosed)]);
+    assert!(loc.locate("/integration/crm/b").is_some());
 }
 
 #[test]
@@ -548,7 +570,7 @@ fn many_elements_of_a_large_single_line_page_are_located_from_one_index() {
         .collect();
     let text = format!("{{\"data\":[{}]}}", items.join(","));
     let (dir, source) = bundle(&[("desk/tickets.json", &text)]);
-    let mut loc = Locator::new(&source);
+    let mut loc = loaded(&source);
     for i in (0..n).step_by(997).chain([n - 1]) {
         let pointer = format!("/desk/tickets/{i}/departmentId");
         let (_, line, column) = found(&mut loc, dir.path(), &pointer);
@@ -599,7 +621,7 @@ fn every_value_the_loader_reads_is_located_where_it_is_written() {
         audit_time: "2026-01-01T00:00:00Z".to_string(),
     };
     let doc = load(&source, &opts).expect("loads");
-    let mut loc = Locator::new(&source);
+    let mut loc = Locator::new(doc.provenance.clone());
     let mut stack: Vec<(String, String, Value)> = Vec::new();
     for top in ["crm", "desk", "integration"] {
         if let Some(v) = doc.root.get(top) {

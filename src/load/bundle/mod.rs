@@ -24,7 +24,6 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-pub(crate) use table::json_stem;
 use table::{note_unknown, read_crm, read_desk, read_page, take_dir};
 use verify::{read_manifest, verify_files};
 

@@ -140,7 +140,7 @@ fn is_glob_name(stem: &str) -> bool {
 }
 
 /// `Accounts` for `Accounts.json` (the extension in any case, as Windows users write it).
-pub(crate) fn json_stem(name: &str) -> Option<&str> {
+fn json_stem(name: &str) -> Option<&str> {
     let split = name.len().checked_sub(".json".len())?;
     let (stem, ext) = (name.get(..split)?, name.get(split..)?);
     ext.eq_ignore_ascii_case(".json").then_some(stem)
@@ -150,6 +150,8 @@ pub(crate) fn json_stem(name: &str) -> Option<&str> {
 pub(super) fn read_page(e: Entry, pending: &mut Pending) -> Page {
     let page = Page {
         origin: Origin::file(&e.display),
+        file: e.path.clone(),
+        at: Vec::new(),
         content: None,
     };
     pending.push(e);

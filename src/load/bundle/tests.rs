@@ -472,3 +472,63 @@ fn a_manifest_never_reads_a_linked_file_outside_the_export_to_hash_it() {
     );
     assert!(!notes.iter().any(|n| n.contains("differs")), "{notes:?}");
 }
+
+#[test]
+fn provenance_records_every_page_read_with_where_its_records_sit() {
+    use crate::doc::{PageData, PagePlace, Place};
+    let dir = bundle(&[
+        ("desk/tickets/page-2.json", r#"[{"id": 3}]"#),
+        (
+            "desk/tickets/page-1.json",
+            r#"{"data": [{"id": 1}, {"id": 2}]}"#,
+        ),
+        ("desk/tickets/page-3.json", ""),
+        ("desk/tickets/.page-0.json", "[{}]"),
+        (
+            "crm/users.json",
+            r#"{"code": "INVALID_TOKEN", "status": "error"}"#,
+        ),
+        ("crm/org.json", r#"{"org": [{"id": 1}]}"#),
+    ]);
+    let d = load_bundle(dir.path()).unwrap();
+    let pages = |part: &[&str]| match d.provenance.get(part) {
+        Some(Place::Part(p)) => p.pages.clone(),
+        other => panic!("{part:?}: {other:?}"),
+    };
+    let page = |file: &str, data: PageData| PagePlace {
+        file: dir.path().join(file),
+        response: vec![],
+        data,
+    };
+    assert_eq!(
+        pages(&["desk", "tickets"]),
+        [
+            page(
+                "desk/tickets/page-1.json",
+                PageData::Array {
+                    at: vec!["data".into()],
+                    len: 2
+                }
+            ),
+            page(
+                "desk/tickets/page-2.json",
+                PageData::Array { at: vec![], len: 1 }
+            ),
+            page("desk/tickets/page-3.json", PageData::None),
+        ]
+    );
+    // A part that failed is still where it was read (a saved error is one object).
+    assert!(d.failure("crm.users").is_some());
+    assert_eq!(
+        pages(&["crm", "users"]),
+        [page("crm/users.json", PageData::Value { at: vec![] })]
+    );
+    let org = PageData::Value {
+        at: vec!["org".into(), "0".into()],
+    };
+    assert_eq!(pages(&["crm", "org"]), [page("crm/org.json", org)]);
+    assert!(matches!(
+        d.provenance.get(&["crm", "leads"]),
+        Some(Place::Nowhere)
+    ));
+}

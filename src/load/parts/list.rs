@@ -1,13 +1,14 @@
 //! List parts: each page unwrapped from its envelope and type-checked, the pages
 //! concatenated in order with a record repeated by overlapping pages kept once, and
-//! whether the list was cut short (`info.more_records`).
+//! whether the list was cut short (`info.more_records`). Where each page's records sit
+//! (its envelope's array) is recorded as it is unwrapped, for `Provenance`.
 
 use super::super::raw::Origin;
 use super::super::raw::{ENVELOPES, PAGINATION};
 use super::super::raw::{Page, PartId};
 use super::super::{Failure, Note};
 use super::api_error::api_error;
-use crate::doc::Value;
+use crate::doc::{Object, PageData, Value};
 use rhai::ImmutableString;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -44,12 +45,28 @@ impl Dropped {
 }
 
 /// A list part: every page unwrapped, then concatenated in page order, each record id
-/// kept once.
-pub(super) fn list(id: &PartId, pages: &[Page]) -> Result<ListPart, Failure> {
-    let unwrapped = pages
-        .iter()
-        .map(|p| list_page(id, p))
-        .collect::<Result<Vec<_>, _>>()?;
+/// kept once. Also where each page's records sit, whether the part loads or not.
+pub(super) fn list(id: &PartId, pages: &[Page]) -> (Vec<PageData>, Result<ListPart, Failure>) {
+    let mut data = Vec::with_capacity(pages.len());
+    let mut unwrapped = Ok(Vec::with_capacity(pages.len()));
+    for page in pages {
+        let (at, records) = list_page(id, page);
+        data.push(at);
+        if let Ok(all) = &mut unwrapped {
+            match records {
+                Ok(records) => all.push(records),
+                Err(e) => unwrapped = Err(e),
+            }
+        }
+    }
+    (
+        data,
+        unwrapped.map(|unwrapped| concatenate(id, pages, unwrapped)),
+    )
+}
+
+/// The pages' records in order, each record id once.
+fn concatenate(id: &PartId, pages: &[Page], unwrapped: Vec<Arc<Vec<Value>>>) -> ListPart {
     // Only CRM list responses carry `info.more_records` (export-format.md).
     let more_records_at = match (id, pages.last()) {
         (PartId::CrmList(_), Some(last)) if says_more_records(last) => Some(last.origin.clone()),
@@ -72,12 +89,12 @@ pub(super) fn list(id: &PartId, pages: &[Page]) -> Result<ListPart, Failure> {
         }
     };
     let len = value.as_array().map_or(0, |a| a.len());
-    Ok(ListPart {
+    ListPart {
         value,
         len,
         more_records_at,
         dropped,
-    })
+    }
 }
 
 /// `info.more_records` is `true` on this page.
@@ -135,50 +152,86 @@ fn repeated_ids(pages: &[Arc<Vec<Value>>], origins: &[Page]) -> Option<Dropped> 
     })
 }
 
-/// One page of a list: the envelope's array, a bare array, or a bare record object.
-fn list_page(id: &PartId, page: &Page) -> Result<Arc<Vec<Value>>, Failure> {
+/// What an object page of a list is, before it is checked for a saved API error.
+enum Shape<'a> {
+    /// The part's own envelope key, else `data`, and its value.
+    Envelope(&'static str, Option<&'a Value>),
+    /// Another endpoint's envelope.
+    OtherEnvelope(&'static str),
+    /// Only pagination keys: an empty page.
+    Pagination,
+    /// A bare object: one record.
+    Record,
+}
+
+/// One page of a list: the envelope's array, a bare array, or a bare record object; and
+/// where in the page those records sit.
+fn list_page(id: &PartId, page: &Page) -> (PageData, Result<Arc<Vec<Value>>, Failure>) {
     let part = id.name();
     let envelope = id.envelope();
     let obj = match &page.content {
-        None | Some(Value::Null) => return Ok(Arc::default()),
-        Some(Value::Array(a)) => return Ok(a.clone()),
+        None | Some(Value::Null) => return (PageData::None, Ok(Arc::default())),
+        Some(Value::Array(a)) => {
+            let at = PageData::Array {
+                at: Vec::new(),
+                len: a.len(),
+            };
+            return (at, Ok(a.clone()));
+        }
         Some(Value::Object(o)) => o,
         Some(other) => {
-            return Err(Failure::NotAList {
+            let e = Failure::NotAList {
                 at: page.origin.clone(),
                 envelope,
                 part,
                 found: other.type_name(),
-            });
+            };
+            return (PageData::None, Err(e));
         }
     };
+    let shape = shape(obj, envelope);
+    let data = match shape {
+        Shape::Envelope(key, Some(Value::Array(a))) => PageData::Array {
+            at: vec![key.to_string()],
+            len: a.len(),
+        },
+        Shape::Envelope(..) | Shape::OtherEnvelope(_) | Shape::Pagination => PageData::None,
+        Shape::Record => PageData::Value { at: Vec::new() },
+    };
     if let Some(reason) = api_error(obj, &page.origin, &part) {
-        return Err(reason);
+        return (data, Err(reason));
     }
-    // The part's own envelope first; `data` is what most APIs (and proxies) use.
-    let key = [envelope, "data"].into_iter().find(|k| obj.contains_key(k));
-    if let Some(key) = key {
-        return match obj.get(key) {
-            None | Some(Value::Null) => Ok(Arc::default()),
-            Some(Value::Array(a)) => Ok(a.clone()),
-            Some(other) => Err(Failure::EnvelopeNotAnArray {
-                at: page.origin.at(key),
-                part,
-                found: other.type_name(),
-            }),
-        };
-    }
-    if let Some(other) = ENVELOPES.iter().find(|k| obj.contains_key(k)) {
-        return Err(Failure::WrongResponse {
+    let records = match shape {
+        Shape::Envelope(_, None | Some(Value::Null)) => Ok(Arc::default()),
+        Shape::Envelope(_, Some(Value::Array(a))) => Ok(a.clone()),
+        Shape::Envelope(key, Some(other)) => Err(Failure::EnvelopeNotAnArray {
+            at: page.origin.at(key),
+            part,
+            found: other.type_name(),
+        }),
+        Shape::OtherEnvelope(other) => Err(Failure::WrongResponse {
             at: page.origin.clone(),
             other,
             envelope,
             part,
-        });
+        }),
+        Shape::Pagination => Ok(Arc::default()),
+        // A bare object is one record (e.g. `GET /api/v1/agents/{id}` saved on its own).
+        Shape::Record => Ok(Arc::new(vec![Value::Object(obj.clone())])),
+    };
+    (data, records)
+}
+
+fn shape<'a>(obj: &'a Object, envelope: &'static str) -> Shape<'a> {
+    // The part's own envelope first; `data` is what most APIs (and proxies) use.
+    if let Some(key) = [envelope, "data"].into_iter().find(|k| obj.contains_key(k)) {
+        return Shape::Envelope(key, obj.get(key));
+    }
+    if let Some(other) = ENVELOPES.iter().find(|k| obj.contains_key(k)) {
+        return Shape::OtherEnvelope(other);
     }
     if obj.keys().all(|k| PAGINATION.contains(&k.as_str())) {
-        return Ok(Arc::default());
+        return Shape::Pagination;
     }
-    // A bare object is one record (e.g. `GET /api/v1/agents/{id}` saved on its own).
-    Ok(Arc::new(vec![Value::Object(obj.clone())]))
+    Shape::Record
 }

@@ -5,6 +5,10 @@
 //! concatenated, repeated ids kept once, truncation), `org` (the org and integration
 //! parts) and `api_error` (saved API error bodies); `organization` chooses
 //! `desk.organization`. Both export forms go through here, so they follow the same rules.
+//!
+//! Also records the document's `Provenance`: every part read (loaded or failed) with the
+//! file, response path and data path of each page, the places the form recorded, the
+//! parts not exported, and `desk.organization` and `meta` as aliases.
 
 mod api_error;
 mod list;
@@ -15,7 +19,7 @@ mod tests;
 
 use super::raw::{PartId, Raw};
 use super::{ExportSource, Failure, LoadOptions, Note};
-use crate::doc::{Document, Provenance, Value};
+use crate::doc::{Document, PagePlace, PartPages, Place, Provenance, Value};
 use list::list;
 use org::{integration_object, org};
 use organization::desk_organization;
@@ -30,11 +34,15 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
         mut notes,
         failed,
         manifest,
+        places,
     } = raw;
     let mut failed: BTreeMap<String, Failure> = failed.into_iter().collect();
     let mut present: Vec<String> = Vec::new();
     let mut truncated: Vec<String> = Vec::new();
-    let mut provenance = Provenance::default();
+    let mut provenance = slots();
+    for (at, place) in places {
+        provenance.record(at, place);
+    }
     let mut crm: Vec<(ImmutableString, Value)> = Vec::new();
     let mut desk: Vec<(ImmutableString, Value)> = Vec::new();
     let mut fields: Vec<(ImmutableString, Value)> = Vec::new();
@@ -43,25 +51,48 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
 
     for part in parts {
         let name = part.id.name();
-        let loaded = match &part.id {
-            PartId::CrmOrg => org(&part.pages, &mut notes),
-            PartId::Integration => integration_object(&part.pages),
-            id => list(id, &part.pages).map(|l| {
-                if let Some(dropped) = l.dropped {
-                    notes.push(dropped.note(&name));
-                    provenance.kept.insert(name.clone(), Arc::new(dropped.kept));
-                }
-                if let Some(at) = l.more_records_at {
-                    notes.push(Note::MoreRecords {
-                        at,
-                        part: name.clone(),
-                        records: l.len,
-                    });
-                    truncated.push(name.clone());
-                }
-                Some(l.value)
-            }),
+        let mut kept = None;
+        let (data, loaded) = match &part.id {
+            PartId::CrmOrg => {
+                let (data, org) = org(&part.pages, &mut notes);
+                (vec![data], org)
+            }
+            PartId::Integration => {
+                let (data, object) = integration_object(&part.pages);
+                (vec![data], object)
+            }
+            id => {
+                let (data, loaded) = list(id, &part.pages);
+                let loaded = loaded.map(|l| {
+                    if let Some(dropped) = l.dropped {
+                        notes.push(dropped.note(&name));
+                        kept = Some(Arc::new(dropped.kept));
+                    }
+                    if let Some(at) = l.more_records_at {
+                        notes.push(Note::MoreRecords {
+                            at,
+                            part: name.clone(),
+                            records: l.len,
+                        });
+                        truncated.push(name.clone());
+                    }
+                    Some(l.value)
+                });
+                (data, loaded)
+            }
         };
+        let pages = part.pages.into_iter().zip(data);
+        let pages = pages.map(|(page, data)| PagePlace {
+            file: page.file,
+            response: page.at,
+            data,
+        });
+        let read = PartPages {
+            list: part.id.is_list(),
+            pages: pages.collect(),
+            kept,
+        };
+        provenance.record(part.id.tokens(), Place::Part(read));
         let value = match loaded {
             Ok(Some(v)) => v,
             Ok(None) => continue,
@@ -112,6 +143,20 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
         present.push("desk.organization".to_string());
         provenance.desk_organization = Some(index);
     }
+    // `desk.organization` is the chosen element of `desk.organizations`; when none is
+    // chosen, the organizations' start (if they were read at all).
+    if matches!(
+        provenance.get(&["desk", "organizations"]),
+        Some(Place::Part(_))
+    ) {
+        let mut to = tokens(&["desk", "organizations"]);
+        to.extend(provenance.desk_organization.map(|i| i.to_string()));
+        let below = provenance.desk_organization.is_some();
+        provenance.record(
+            tokens(&["desk", "organization"]),
+            Place::Alias { to, below },
+        );
+    }
 
     present.sort();
     present.dedup();
@@ -159,4 +204,28 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
         truncated,
         provenance,
     }
+}
+
+/// What the document's places are before anything is read: every part not exported,
+/// the per-module maps holding only the modules read, and `meta` (made here, read from
+/// no file) where the document's root is.
+fn slots() -> Provenance {
+    let mut provenance = Provenance::default();
+    for part in PartId::fixed() {
+        provenance.record(part.tokens(), Place::Nowhere);
+    }
+    provenance.record(tokens(&["desk", "organization"]), Place::Nowhere);
+    for map in ["fields", "related_lists"] {
+        provenance.record(tokens(&["crm", map]), Place::Members);
+    }
+    let root = Place::Alias {
+        to: Vec::new(),
+        below: false,
+    };
+    provenance.record(tokens(&["meta"]), root);
+    provenance
+}
+
+fn tokens(path: &[&str]) -> Vec<String> {
+    path.iter().map(ToString::to_string).collect()
 }

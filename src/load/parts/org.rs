@@ -1,16 +1,21 @@
 //! The parts that are one object rather than a list: the CRM org (the first element of
-//! its response) and the hand-filled integration settings.
+//! its response) and the hand-filled integration settings, with where that object sits
+//! in its page (for `Provenance`).
 
 use super::super::raw::{Origin, Page};
 use super::super::{Failure, Note};
 use super::api_error::api_error;
-use crate::doc::Value;
+use crate::doc::{PageData, Value};
 
 /// The org part: the first element of the `org` response. `Ok(None)`: the response is
-/// empty, so `crm.org` is absent (with a note).
-pub(super) fn org(pages: &[Page], notes: &mut Vec<Note>) -> Result<Option<Value>, Failure> {
+/// empty, so `crm.org` is absent (with a note). Also where in the page the org object
+/// sits (its first element, whatever it is), whether the part loads or not.
+pub(super) fn org(
+    pages: &[Page],
+    notes: &mut Vec<Note>,
+) -> (PageData, Result<Option<Value>, Failure>) {
     let Some(page) = pages.first() else {
-        return Ok(None);
+        return (PageData::None, Ok(None));
     };
     let empty = |notes: &mut Vec<Note>| {
         notes.push(Note::OrgEmpty {
@@ -27,13 +32,22 @@ pub(super) fn org(pages: &[Page], notes: &mut Vec<Note>) -> Result<Option<Value>
         }),
     };
     match &page.content {
-        None | Some(Value::Null) => empty(notes),
-        Some(Value::Array(a)) => first_of(a, page.origin.clone(), notes),
+        None | Some(Value::Null) => (PageData::None, empty(notes)),
+        Some(Value::Array(a)) => (first_at(a, &[]), first_of(a, page.origin.clone(), notes)),
         Some(Value::Object(o)) => {
+            let inner = o.get("org");
+            let data = match inner {
+                None => PageData::Value { at: Vec::new() },
+                Some(Value::Array(a)) => first_at(a, &["org"]),
+                Some(Value::Object(_)) => PageData::Value {
+                    at: vec!["org".to_string()],
+                },
+                Some(_) => PageData::None,
+            };
             if let Some(reason) = api_error(o, &page.origin, "crm.org") {
-                return Err(reason);
+                return (data, Err(reason));
             }
-            match o.get("org") {
+            let org = match inner {
                 None => Ok(Some(Value::Object(o.clone()))),
                 Some(Value::Null) => empty(notes),
                 Some(Value::Array(a)) => first_of(a, page.origin.at("org"), notes),
@@ -42,26 +56,44 @@ pub(super) fn org(pages: &[Page], notes: &mut Vec<Note>) -> Result<Option<Value>
                     at: page.origin.at("org"),
                     found: other.type_name(),
                 }),
-            }
+            };
+            (data, org)
         }
-        Some(other) => Err(Failure::OrgNotObject {
-            at: page.origin.clone(),
-            found: other.type_name(),
-        }),
+        Some(other) => (
+            PageData::None,
+            Err(Failure::OrgNotObject {
+                at: page.origin.clone(),
+                found: other.type_name(),
+            }),
+        ),
     }
 }
 
+/// Where the first element of the array at `at` sits, if it has one.
+fn first_at(items: &[Value], at: &[&str]) -> PageData {
+    if items.is_empty() {
+        return PageData::None;
+    }
+    let mut at: Vec<String> = at.iter().map(ToString::to_string).collect();
+    at.push("0".to_string());
+    PageData::Value { at }
+}
+
 /// The hand-filled integration settings: an object, as written. A blank file is `{}`.
-pub(super) fn integration_object(pages: &[Page]) -> Result<Option<Value>, Failure> {
+/// Also where the object sits (the page itself, when it is one).
+pub(super) fn integration_object(pages: &[Page]) -> (PageData, Result<Option<Value>, Failure>) {
     let Some(page) = pages.first() else {
-        return Ok(None);
+        return (PageData::None, Ok(None));
     };
     match &page.content {
-        None | Some(Value::Null) => Ok(Some(Value::empty_object())),
-        Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
-        Some(other) => Err(Failure::IntegrationNotObject {
-            at: page.origin.clone(),
-            found: other.type_name(),
-        }),
+        None | Some(Value::Null) => (PageData::None, Ok(Some(Value::empty_object()))),
+        Some(v @ Value::Object(_)) => (PageData::Value { at: Vec::new() }, Ok(Some(v.clone()))),
+        Some(other) => (
+            PageData::None,
+            Err(Failure::IntegrationNotObject {
+                at: page.origin.clone(),
+                found: other.type_name(),
+            }),
+        ),
     }
 }
