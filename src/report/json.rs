@@ -1,118 +1,218 @@
 //! `--format json`: exactly the shape of cli.md, in the chosen language. Extra keys:
 //! an export's `present`, `truncated` (lists known to be incomplete) and `notes`, a rule's `output`, a finding's `severity` (its check's, META) and `remedy` (what to do, for warn and fail) and `waiver`, and a
 //! top-level `waivers` (`unmatched`, `expired`, `expiring`) when a waiver needs attention.
+//!
+//! The document is built from the typed structs below: their fields serialize in the
+//! order they are declared, which is the order of the keys in the report.
 
 use super::{Context, Counts, Summary};
 use crate::audit::ExportOutcome;
-use serde_json::{Value, json};
+use crate::baseline::Entry;
+use crate::rules::{Finding, RuleResult};
+use crate::severity::Severity;
+use crate::status::Status;
+use crate::waivers::Waiver;
+use serde::Serialize;
 
+/// The report's `schema_version` (docs/report.schema.json).
 pub const SCHEMA_VERSION: u32 = 2;
 
+/// The whole report: `schema_version`, `exports`, `summary`, then `baseline` and
+/// `waivers` when they have something to say.
+#[derive(Serialize)]
+pub struct Report<'a> {
+    pub schema_version: u32,
+    pub exports: Vec<Export<'a>>,
+    pub summary: Summary,
+    /// With `--baseline`: the baseline's findings that no finding matches any more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineFixed<'a>>,
+    /// Waivers that need attention; absent when none does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waivers: Option<WaiversNeedingAttention<'a>>,
+}
+
+/// One export: the results of the rules, or why it could not be loaded.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Export<'a> {
+    /// It loaded: the rules ran on it.
+    Loaded(LoadedExport<'a>),
+    /// It could not be loaded.
+    Unloaded(UnloadedExport<'a>),
+}
+
+/// An export that could not be loaded: its path, `error` status and the loader's message.
+#[derive(Serialize)]
+pub struct UnloadedExport<'a> {
+    pub path: &'a str,
+    pub status: Status,
+    pub error: String,
+}
+
+/// An export that loaded: its status, check counts, rule results and what the loader saw.
+#[derive(Serialize)]
+pub struct LoadedExport<'a> {
+    pub path: &'a str,
+    pub status: Status,
+    pub checks: Counts,
+    pub results: Vec<RuleResultJson<'a>>,
+    pub present: &'a [String],
+    pub truncated: &'a [String],
+    pub notes: Vec<String>,
+}
+
+/// One rule's result on one export.
+#[derive(Serialize)]
+pub struct RuleResultJson<'a> {
+    pub rule: &'a str,
+    /// `null` for a rule beyond the FAQ.
+    pub faq: Option<u32>,
+    pub title: &'a str,
+    pub status: Status,
+    pub findings: Vec<FindingJson<'a>>,
+    /// What the rule printed, when it printed anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<&'a str>,
+}
+
+/// One finding of a rule.
+#[derive(Serialize)]
+pub struct FindingJson<'a> {
+    pub check: &'a str,
+    pub status: Status,
+    pub severity: Severity,
+    pub message: &'a str,
+    pub evidence: &'a [String],
+    pub entities: &'a [String],
+    pub fingerprint: &'a str,
+    /// With `--baseline`: `unchanged` or `new`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverMarkJson<'a>>,
+}
+
+/// The waiver a finding matched.
+#[derive(Serialize)]
+pub struct WaiverMarkJson<'a> {
+    pub reason: &'a str,
+    pub owner: &'a str,
+    pub expires: &'a str,
+    pub expired: bool,
+}
+
+/// `baseline`: the baseline's findings now fixed.
+#[derive(Serialize)]
+pub struct BaselineFixed<'a> {
+    pub fixed: &'a [Entry],
+}
+
+/// `waivers`: the waivers that matched nothing, that expired, and that expire soon.
+#[derive(Serialize)]
+pub struct WaiversNeedingAttention<'a> {
+    pub unmatched: Vec<WaiverJson<'a>>,
+    pub expired: Vec<WaiverJson<'a>>,
+    pub expiring: Vec<WaiverJson<'a>>,
+}
+
+/// A waiver of the waivers file, by its number there and what it names.
+#[derive(Serialize)]
+pub struct WaiverJson<'a> {
+    pub number: usize,
+    pub rule: &'a str,
+    pub check: &'a str,
+    pub owner: &'a str,
+    pub expires: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity: Option<&'a str>,
+}
+
+/// The JSON report, pretty-printed, with a final line break.
 pub fn render(cx: &Context) -> String {
-    let exports: Vec<Value> = cx.outcomes.iter().map(|o| export(o, cx)).collect();
-    let s = Summary::of(cx.outcomes);
-    let mut doc = json!({
-        "schema_version": SCHEMA_VERSION,
-        "exports": exports,
-        "summary": {
-            "exports": s.exports, "pass": s.pass, "warn": s.warn,
-            "fail": s.fail, "skip": s.skip, "error": s.error,
-            "checks": s.checks,
-        },
-    });
-    if let Some(fixed) = cx.baseline_fixed {
-        doc["baseline"] = json!({ "fixed": fixed });
-    }
-    if !cx.waivers.unmatched.is_empty()
-        || !cx.waivers.expired.is_empty()
-        || !cx.waivers.expiring.is_empty()
-    {
-        let list = |ws: &[crate::waivers::Waiver]| -> Vec<Value> {
-            ws.iter()
-                .map(|w| {
-                    let mut v = json!({"number": w.number, "rule": w.rule, "check": w.check, "owner": w.owner, "expires": w.expires});
-                    if let Some(f) = &w.fingerprint {
-                        v["fingerprint"] = Value::from(f.as_str());
-                    }
-                    if let Some(e) = &w.entity {
-                        v["entity"] = Value::from(e.as_str());
-                    }
-                    v
-                })
-                .collect()
-        };
-        doc["waivers"] = json!({
-            "unmatched": list(&cx.waivers.unmatched),
-            "expired": list(&cx.waivers.expired),
-            "expiring": list(&cx.waivers.expiring),
-        });
-    }
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let w = cx.waivers;
+    let attention = !w.unmatched.is_empty() || !w.expired.is_empty() || !w.expiring.is_empty();
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        exports: cx.outcomes.iter().map(|o| export(o, cx)).collect(),
+        summary: Summary::of(cx.outcomes),
+        baseline: cx.baseline_fixed.map(|fixed| BaselineFixed { fixed }),
+        waivers: attention.then(|| WaiversNeedingAttention {
+            unmatched: w.unmatched.iter().map(waiver).collect(),
+            expired: w.expired.iter().map(waiver).collect(),
+            expiring: w.expiring.iter().map(waiver).collect(),
+        }),
+    };
+    let mut out = serde_json::to_string_pretty(&report).unwrap_or_default();
     out.push('\n');
     out
 }
 
-fn export(o: &ExportOutcome, cx: &Context) -> Value {
+fn waiver(w: &Waiver) -> WaiverJson<'_> {
+    WaiverJson {
+        number: w.number,
+        rule: &w.rule,
+        check: &w.check,
+        owner: &w.owner,
+        expires: &w.expires,
+        fingerprint: w.fingerprint.as_deref(),
+        entity: w.entity.as_deref(),
+    }
+}
+
+fn export<'a>(o: &'a ExportOutcome, cx: &Context) -> Export<'a> {
     let lang = cx.lang;
     match &o.result {
-        Err(e) => json!({ "path": o.path, "status": "error", "error": e.text(lang) }),
-        Ok(a) => {
-            let results: Vec<Value> = a
-                .results
-                .iter()
-                .map(|r| {
-                    let findings: Vec<Value> = r
-                        .findings
-                        .iter()
-                        .map(|f| {
-                            let mut v = json!({
-                                "check": f.check,
-                                "status": f.status,
-                                "severity": f.severity,
-                                "message": f.message.get(lang),
-                                "evidence": f.evidence,
-                                "entities": f.entities,
-                                "fingerprint": f.fingerprint,
-                            });
-                            if let Some(b) = f.baseline {
-                                v["baseline"] =
-                                    Value::from(if b.unchanged { "unchanged" } else { "new" });
-                            }
-                            if let Some(r) = &f.remedy {
-                                v["remedy"] = Value::from(r.get(lang));
-                            }
-                            if let Some(w) = &f.waiver {
-                                v["waiver"] = json!({
-                                    "reason": w.reason, "owner": w.owner,
-                                    "expires": w.expires, "expired": w.expired,
-                                });
-                            }
-                            v
-                        })
-                        .collect();
-                    let mut v = json!({
-                        "rule": r.rule,
-                        // `null` for a rule beyond the FAQ.
-                        "faq": (r.faq > 0).then_some(r.faq),
-                        "title": r.title.get(lang),
-                        "status": r.status,
-                        "findings": findings,
-                    });
-                    if !r.output.is_empty() {
-                        v["output"] = Value::from(r.output.as_str());
-                    }
-                    v
-                })
-                .collect();
-            json!({
-                "path": o.path,
-                "status": o.status(),
-                "checks": Counts::of_checks(a),
-                "results": results,
-                "present": a.present,
-                "truncated": a.truncated,
-                "notes": a.notes.iter().map(|n| n.text(lang)).collect::<Vec<_>>(),
-            })
-        }
+        Err(e) => Export::Unloaded(UnloadedExport {
+            path: &o.path,
+            status: Status::Error,
+            error: e.text(lang),
+        }),
+        Ok(a) => Export::Loaded(LoadedExport {
+            path: &o.path,
+            status: o.status(),
+            checks: Counts::of_checks(a),
+            results: a.results.iter().map(|r| rule_result(r, cx)).collect(),
+            present: &a.present,
+            truncated: &a.truncated,
+            notes: a.notes.iter().map(|n| n.text(lang)).collect(),
+        }),
+    }
+}
+
+fn rule_result<'a>(r: &'a RuleResult, cx: &Context) -> RuleResultJson<'a> {
+    RuleResultJson {
+        rule: &r.rule,
+        faq: (r.faq > 0).then_some(r.faq),
+        title: r.title.get(cx.lang),
+        status: r.status,
+        findings: r.findings.iter().map(|f| finding(f, cx)).collect(),
+        output: (!r.output.is_empty()).then_some(r.output.as_str()),
+    }
+}
+
+fn finding<'a>(f: &'a Finding, cx: &Context) -> FindingJson<'a> {
+    FindingJson {
+        check: &f.check,
+        status: f.status,
+        severity: f.severity,
+        message: f.message.get(cx.lang),
+        evidence: &f.evidence,
+        entities: &f.entities,
+        fingerprint: &f.fingerprint,
+        baseline: f
+            .baseline
+            .map(|b| if b.unchanged { "unchanged" } else { "new" }),
+        remedy: f.remedy.as_ref().map(|r| r.get(cx.lang)),
+        waiver: f.waiver.as_ref().map(|w| WaiverMarkJson {
+            reason: &w.reason,
+            owner: &w.owner,
+            expires: &w.expires,
+            expired: w.expired,
+        }),
     }
 }

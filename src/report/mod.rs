@@ -1,5 +1,6 @@
 //! Reports: pure functions from an audit's outcomes to text, one file per format.
 
+pub mod diff;
 pub mod explain;
 pub mod github;
 pub mod html;
@@ -7,6 +8,8 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod rule_list;
+pub mod rule_tests;
 pub mod sarif;
 pub mod table;
 pub mod words;
@@ -134,7 +137,8 @@ impl Context<'_> {
 /// Counts for the summary line and the JSON `summary` object: rule results by status,
 /// plus one `error` for each export that could not be loaded; and `checks`, the same
 /// over checks of the exports that loaded.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Serialized as the JSON report's `summary` (without `unloaded`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
     pub exports: usize,
     pub pass: usize,
@@ -144,6 +148,7 @@ pub struct Summary {
     pub error: usize,
     pub checks: Counts,
     /// Exports that could not be loaded (each also counted once under `error`).
+    #[serde(skip)]
     pub unloaded: usize,
 }
 
