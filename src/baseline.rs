@@ -12,7 +12,8 @@ use crate::rules::result::BaselineMark;
 use crate::status::Status;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -67,23 +68,20 @@ impl Baseline {
     }
 
     /// Reads a baseline file, saying what is wrong with it.
-    pub fn read(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read the baseline ({e})", path.display()))?;
-        let b: Baseline = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "{}:{}:{}: not a baseline ({e}); make one with `crmdesk-audit baseline save`",
-                path.display(),
-                e.line(),
-                e.column()
-            )
+    pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
+        let text = std::fs::read_to_string(path).map_err(|io| BaselineError::Read {
+            path: path.to_path_buf(),
+            io,
+        })?;
+        let b: Baseline = serde_json::from_str(&text).map_err(|error| BaselineError::Parse {
+            path: path.to_path_buf(),
+            error,
         })?;
         if b.schema_version != SCHEMA_VERSION {
-            return Err(format!(
-                "{}: baseline schema_version {} is not {SCHEMA_VERSION}; save the baseline again",
-                path.display(),
-                b.schema_version
-            ));
+            return Err(BaselineError::Schema {
+                path: path.to_path_buf(),
+                found: b.schema_version,
+            });
         }
         Ok(b)
     }
@@ -115,5 +113,51 @@ impl Baseline {
             .filter(|e| !seen.contains(&e.fingerprint))
             .cloned()
             .collect()
+    }
+}
+
+/// Why a baseline file cannot be used; each message names the file.
+#[derive(Debug)]
+pub enum BaselineError {
+    /// The file cannot be read.
+    Read { path: PathBuf, io: std::io::Error },
+    /// The file is not a baseline's JSON.
+    Parse {
+        path: PathBuf,
+        error: serde_json::Error,
+    },
+    /// The file is a baseline of another `schema_version`.
+    Schema { path: PathBuf, found: u32 },
+}
+
+impl fmt::Display for BaselineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BaselineError::Read { path, io } => {
+                write!(f, "{}: cannot read the baseline ({io})", path.display())
+            }
+            BaselineError::Parse { path, error } => write!(
+                f,
+                "{}:{}:{}: not a baseline ({error}); make one with `crmdesk-audit baseline save`",
+                path.display(),
+                error.line(),
+                error.column()
+            ),
+            BaselineError::Schema { path, found } => write!(
+                f,
+                "{}: baseline schema_version {found} is not {SCHEMA_VERSION}; save the baseline again",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BaselineError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BaselineError::Read { io, .. } => Some(io),
+            BaselineError::Parse { error, .. } => Some(error),
+            BaselineError::Schema { .. } => None,
+        }
     }
 }

@@ -30,7 +30,8 @@ use crate::rules::result::{Finding, WaiverMark};
 use crate::status::Status;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// A waiver in force this many days or fewer before its expiry is reported as expiring.
 pub const EXPIRING_DAYS: i32 = 7;
@@ -135,16 +136,14 @@ pub struct WaiverReport {
 }
 
 /// Reads a waivers file; any problem names the file and the entry.
-pub fn read(path: &Path) -> Result<Vec<Waiver>, String> {
-    let at = |msg: String| format!("{}: {msg}", path.display());
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| at(format!("cannot read the waivers file: {e}")))?;
-    let file: File = serde_json::from_str(&text).map_err(|e| {
-        at(format!(
-            "{}:{}: {e}; expected {{\"waivers\": [{{\"rule\", \"check\", \"reason\", \"owner\", \"expires\"}}, ...]}}",
-            e.line(),
-            e.column()
-        ))
+pub fn read(path: &Path) -> Result<Vec<Waiver>, WaiverError> {
+    let text = std::fs::read_to_string(path).map_err(|io| WaiverError::Read {
+        path: path.to_path_buf(),
+        io,
+    })?;
+    let file: File = serde_json::from_str(&text).map_err(|error| WaiverError::Parse {
+        path: path.to_path_buf(),
+        error,
     })?;
     file.waivers
         .into_iter()
@@ -159,9 +158,14 @@ pub fn read(path: &Path) -> Result<Vec<Waiver>, String> {
                         .map(|r| format!(" ({k} {r})"))
                 })
                 .unwrap_or_default();
-            let entry: Entry = serde_json::from_value(v)
-                .map_err(|e| at(format!("waiver #{number}{named}: {e}")))?;
-            let err = |msg: String| at(format!("waiver #{number}{named}: {msg}"));
+            let err = |problem: EntryProblem| WaiverError::Entry {
+                path: path.to_path_buf(),
+                number,
+                named: named.clone(),
+                problem,
+            };
+            let entry: Entry =
+                serde_json::from_value(v).map_err(|e| err(EntryProblem::Invalid(e)))?;
             for (key, value) in [
                 ("rule", entry.rule.as_deref()),
                 ("check", entry.check.as_deref()),
@@ -171,18 +175,14 @@ pub fn read(path: &Path) -> Result<Vec<Waiver>, String> {
                 ("owner", Some(entry.owner.as_str())),
             ] {
                 if value.is_some_and(|v| v.trim().is_empty()) {
-                    return Err(err(format!(
-                        "`{key}` is empty; every waiver needs a {key}"
-                    )));
+                    return Err(err(EntryProblem::Empty(key)));
                 }
             }
             let by_identity = entry.fingerprint.is_some() || entry.entity.is_some();
             if !by_identity {
                 for (key, value) in [("rule", &entry.rule), ("check", &entry.check)] {
                     if value.is_none() {
-                        return Err(err(format!(
-                            "missing field `{key}`; a waiver names a rule and a check, a fingerprint, or an entity"
-                        )));
+                        return Err(err(EntryProblem::Missing(key)));
                     }
                 }
             }
@@ -190,15 +190,10 @@ pub fn read(path: &Path) -> Result<Vec<Waiver>, String> {
             if let Some(f) = &fingerprint
                 && !(f.len() == 32 && f.bytes().all(|b| b.is_ascii_hexdigit()))
             {
-                return Err(err(format!(
-                    "fingerprint `{f}` is not a finding's fingerprint (32 hex digits, as in the JSON report)"
-                )));
+                return Err(err(EntryProblem::Fingerprint(f.clone())));
             }
             if parse_date(&entry.expires).is_none() {
-                return Err(err(format!(
-                    "expires `{}` is not a date like 2027-03-31",
-                    entry.expires
-                )));
+                return Err(err(EntryProblem::Expires(entry.expires)));
             }
             Ok(Waiver {
                 number,
@@ -216,6 +211,99 @@ pub fn read(path: &Path) -> Result<Vec<Waiver>, String> {
             })
         })
         .collect()
+}
+
+/// Why a waivers file cannot be used; each message names the file, and the entry when
+/// one entry is wrong.
+#[derive(Debug)]
+pub enum WaiverError {
+    /// The file cannot be read.
+    Read { path: PathBuf, io: std::io::Error },
+    /// The file is not `{"waivers": [...]}`.
+    Parse {
+        path: PathBuf,
+        error: serde_json::Error,
+    },
+    /// Waiver number `number` (1-based) is wrong; `named` is what it names, as
+    /// ` (rule sync-running)`, or empty.
+    Entry {
+        path: PathBuf,
+        number: usize,
+        named: String,
+        problem: EntryProblem,
+    },
+}
+
+/// What is wrong with one waiver of a file.
+#[derive(Debug)]
+pub enum EntryProblem {
+    /// A key is missing, unknown or of the wrong type (serde's words).
+    Invalid(serde_json::Error),
+    /// This key is given but empty.
+    Empty(&'static str),
+    /// This key is needed: the waiver names neither a fingerprint nor an entity.
+    Missing(&'static str),
+    /// The fingerprint given (lowercased) is not 32 hex digits.
+    Fingerprint(String),
+    /// The expiry given is not a date.
+    Expires(String),
+}
+
+impl fmt::Display for WaiverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaiverError::Read { path, io } => {
+                write!(f, "{}: cannot read the waivers file: {io}", path.display())
+            }
+            WaiverError::Parse { path, error } => write!(
+                f,
+                "{}: {}:{}: {error}; expected {{\"waivers\": [{{\"rule\", \"check\", \"reason\", \"owner\", \"expires\"}}, ...]}}",
+                path.display(),
+                error.line(),
+                error.column()
+            ),
+            WaiverError::Entry {
+                path,
+                number,
+                named,
+                problem,
+            } => write!(f, "{}: waiver #{number}{named}: {problem}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for WaiverError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WaiverError::Read { io, .. } => Some(io),
+            WaiverError::Parse { error, .. }
+            | WaiverError::Entry {
+                problem: EntryProblem::Invalid(error),
+                ..
+            } => Some(error),
+            WaiverError::Entry { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for EntryProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EntryProblem::Invalid(e) => write!(f, "{e}"),
+            EntryProblem::Empty(key) => {
+                write!(f, "`{key}` is empty; every waiver needs a {key}")
+            }
+            EntryProblem::Missing(key) => write!(
+                f,
+                "missing field `{key}`; a waiver names a rule and a check, a fingerprint, or an entity"
+            ),
+            EntryProblem::Fingerprint(fp) => write!(
+                f,
+                "fingerprint `{fp}` is not a finding's fingerprint (32 hex digits, as in the JSON report)"
+            ),
+            EntryProblem::Expires(e) => write!(f, "expires `{e}` is not a date like 2027-03-31"),
+        }
+    }
 }
 
 fn parse_date(s: &str) -> Option<jiff::civil::Date> {
@@ -300,18 +388,17 @@ pub fn days_left(expires: &str, audit_time: &str) -> Option<i32> {
 
 /// `waivers generate`'s expiry: `Nd` or `Nw` after `today`, or a date (`YYYY-MM-DD`) not
 /// before `today`.
-pub fn expiry(spec: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date, String> {
+pub fn expiry(spec: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date, ExpiryError> {
     let s = spec.trim();
-    let bad = || {
-        format!(
-            "--expires {spec}: give a number of days or weeks (30d, 4w) or a date like 2027-03-31"
-        )
+    let bad = || ExpiryError::Unreadable {
+        spec: spec.to_owned(),
     };
     if let Some(date) = parse_date(s) {
         if date < today {
-            return Err(format!(
-                "--expires {spec}: that day is already past (today is {today})"
-            ));
+            return Err(ExpiryError::Past {
+                spec: spec.to_owned(),
+                today,
+            });
         }
         return Ok(date);
     }
@@ -331,6 +418,35 @@ pub fn expiry(spec: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date,
         .checked_add(jiff::Span::new().days(days))
         .map_err(|_| bad())
 }
+
+/// Why `--expires` cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExpiryError {
+    /// Neither a number of days or weeks in range nor a date.
+    Unreadable { spec: String },
+    /// A date before `today`.
+    Past {
+        spec: String,
+        today: jiff::civil::Date,
+    },
+}
+
+impl fmt::Display for ExpiryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExpiryError::Unreadable { spec } => write!(
+                f,
+                "--expires {spec}: give a number of days or weeks (30d, 4w) or a date like 2027-03-31"
+            ),
+            ExpiryError::Past { spec, today } => write!(
+                f,
+                "--expires {spec}: that day is already past (today is {today})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ExpiryError {}
 
 /// What `waivers generate` writes into each waiver besides what the finding gives.
 pub struct Template<'a> {
@@ -469,7 +585,7 @@ mod tests {
                 {"rule": "sync-running", "check": "sync-running", "reason": "r", "expires": "2027-01-01"}]}"#,
         )
         .expect("write");
-        let err = read(&p).expect_err("owner is missing");
+        let err = read(&p).expect_err("owner is missing").to_string();
         assert!(
             err.contains("waiver #2 (rule sync-running)") && err.contains("owner"),
             "{err}"
@@ -480,7 +596,7 @@ mod tests {
             r#"{"waivers": [{"rule": "a", "check": "a", "reason": "r", "owner": "o", "expires": "next year"}]}"#,
         )
         .expect("write");
-        let err = read(&p).expect_err("bad date");
+        let err = read(&p).expect_err("bad date").to_string();
         assert!(
             err.contains("waiver #1") && err.contains("next year"),
             "{err}"

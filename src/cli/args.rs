@@ -1,5 +1,7 @@
 //! The command line as parsed by clap (cli.md is the contract for names and defaults).
 
+use crate::severity::Severity;
+use crate::status::Status;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -180,7 +182,7 @@ pub struct DiffArgs {
     pub output: Option<PathBuf>,
 
     /// Exit 1 when a check got worse, or a new finding appeared, at this status or above.
-    #[arg(long, value_enum, default_value_t = FailOn::Fail, value_name = "LEVEL")]
+    #[arg(long, default_value = "fail", value_name = "LEVEL", value_parser = FailOn::status_parser())]
     pub fail_on: FailOn,
 
     /// RFC 3339 time with an offset that rules treat as now (for both exports).
@@ -321,7 +323,7 @@ pub struct AuditArgs {
     /// (critical, high, medium, low, info): a counted warn or fail of that severity or
     /// above [default: the profile's, else fail].
     #[arg(long, value_enum, value_name = "LEVEL")]
-    pub fail_on: Option<AuditFailOn>,
+    pub fail_on: Option<FailOn>,
 
     /// A named rule set with its own default --fail-on: pre-migration (the rules whose
     /// findings break a migration; fail-on warn) or support-triage (every rule; fail-on
@@ -460,29 +462,50 @@ pub enum TableStyle {
 }
 
 /// `FORMAT=FILE` for `--report`.
-fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
+fn parse_report(s: &str) -> Result<(Format, PathBuf), ReportArgError> {
     let (format, file) = s
         .split_once('=')
-        .ok_or_else(|| format!("`{s}`: write FORMAT=FILE, e.g. sarif=results.sarif"))?;
-    let format = Format::from_str(format, true).map_err(|_| {
-        format!("`{format}`: not a format (table, json, junit, sarif, markdown, github, html)")
-    })?;
+        .ok_or_else(|| ReportArgError::NoEquals(s.to_owned()))?;
+    let format = Format::from_str(format, true)
+        .map_err(|_| ReportArgError::NotAFormat(format.to_owned()))?;
     if file.is_empty() {
-        return Err(format!("`{s}`: the file name is missing"));
+        return Err(ReportArgError::NoFile(s.to_owned()));
     }
     Ok((format, PathBuf::from(file)))
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Fail,
-    Warn,
-    Never,
+/// Why a `--report` value is not `FORMAT=FILE` (clap prints it after the value).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReportArgError {
+    /// No `=` in the value.
+    NoEquals(String),
+    /// The part before `=` names no format.
+    NotAFormat(String),
+    /// Nothing after `=`.
+    NoFile(String),
 }
 
-/// `audit --fail-on`: a status, as for `diff`, or a severity.
+impl std::fmt::Display for ReportArgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReportArgError::NoEquals(s) => {
+                write!(f, "`{s}`: write FORMAT=FILE, e.g. sarif=results.sarif")
+            }
+            ReportArgError::NotAFormat(format) => write!(
+                f,
+                "`{format}`: not a format (table, json, junit, sarif, markdown, github, html)"
+            ),
+            ReportArgError::NoFile(s) => write!(f, "`{s}`: the file name is missing"),
+        }
+    }
+}
+
+impl std::error::Error for ReportArgError {}
+
+/// `--fail-on`: the lowest result that makes the exit status 1. `audit` takes a status
+/// or a severity; `diff` a status only ([`FailOn::status_parser`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum AuditFailOn {
+pub enum FailOn {
     Fail,
     Warn,
     Never,
@@ -491,6 +514,43 @@ pub enum AuditFailOn {
     Medium,
     Low,
     Info,
+}
+
+/// What a `--fail-on` level is compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threshold {
+    /// Nothing makes the exit status 1.
+    Never,
+    /// A result of this status or worse.
+    Status(Status),
+    /// A counted warn or fail finding of this severity or above.
+    Severity(Severity),
+}
+
+impl FailOn {
+    /// The levels that are statuses: what `diff --fail-on` takes.
+    pub const STATUSES: [&'static str; 3] = ["fail", "warn", "never"];
+
+    /// What this level is compared with.
+    pub fn threshold(self) -> Threshold {
+        match self {
+            FailOn::Fail => Threshold::Status(Status::Fail),
+            FailOn::Warn => Threshold::Status(Status::Warn),
+            FailOn::Never => Threshold::Never,
+            FailOn::Critical => Threshold::Severity(Severity::Critical),
+            FailOn::High => Threshold::Severity(Severity::High),
+            FailOn::Medium => Threshold::Severity(Severity::Medium),
+            FailOn::Low => Threshold::Severity(Severity::Low),
+            FailOn::Info => Threshold::Severity(Severity::Info),
+        }
+    }
+
+    /// The parser of a `--fail-on` that takes the [`FailOn::STATUSES`] only.
+    pub fn status_parser() -> impl clap::builder::TypedValueParser<Value = FailOn> {
+        use clap::builder::TypedValueParser as _;
+        clap::builder::PossibleValuesParser::new(FailOn::STATUSES)
+            .try_map(|s: String| FailOn::from_str(&s, false))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

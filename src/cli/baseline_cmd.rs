@@ -1,10 +1,12 @@
 //! `baseline save`: audit exports and write their findings, by fingerprint, as a baseline
 //! for `audit --baseline` (crate::baseline).
 
+use super::CliError;
 use super::args::BaselineCommand;
 use crate::baseline::Baseline;
 
-pub fn run(c: &BaselineCommand) -> Result<u8, String> {
+/// Runs `baseline save`.
+pub fn run(c: &BaselineCommand) -> Result<u8, CliError> {
     let BaselineCommand::Save {
         paths,
         output,

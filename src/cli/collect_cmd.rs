@@ -3,10 +3,11 @@
 //! 2), `--ask`, the summary on stderr, the integration.json checklist on stdout, and the
 //! exit status of cli.md (0 complete, 1 written but incomplete, 2 nothing written).
 
+use super::CliError;
 use super::args::CollectArgs;
 use crate::collect::auth::{Credentials, Secret};
 use crate::collect::template::{self, Integration};
-use crate::collect::{self, Error, Event, Options, staging};
+use crate::collect::{self, Error, Event, Options, Portal, staging};
 use crate::text::Lang;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, IsTerminal, Write};
@@ -16,7 +17,8 @@ use std::time::Duration;
 /// sleep. Not for real runs: it would retry a busy server without pause.
 const INSTANT_BACKOFF_VAR: &str = "CRMDESK_AUDIT_TEST_INSTANT_BACKOFF";
 
-pub fn run(a: &CollectArgs) -> Result<u8, String> {
+/// Runs `collect`.
+pub fn run(a: &CollectArgs) -> Result<u8, CliError> {
     let lang = super::lang(a.lang);
     let credentials = credentials()?;
     let secrets = secret_texts(&credentials);
@@ -51,7 +53,11 @@ pub fn run(a: &CollectArgs) -> Result<u8, String> {
     let bar = Bar::start();
     let result = collect::collect(&opts, &mut |e| bar.event(&e, &scrub));
     bar.finish();
-    let collected = result.map_err(|e| describe(&e, &scrub, lang))?;
+    let failed = |e: Error| CliError::Collect {
+        error: scrubbed(e, &scrub),
+        lang,
+    };
+    let collected = result.map_err(failed)?;
 
     let mut integration = Integration::default();
     if a.ask {
@@ -62,7 +68,7 @@ pub fn run(a: &CollectArgs) -> Result<u8, String> {
         .to_string();
     let (out, summary) = collected
         .finish(&integration, &collected_at)
-        .map_err(|e| describe(&e, &scrub, lang))?;
+        .map_err(failed)?;
 
     let shown = out.display().to_string();
     let total = summary.requests_accounts + summary.requests_crm + summary.requests_desk;
@@ -117,7 +123,7 @@ pub fn run(a: &CollectArgs) -> Result<u8, String> {
 }
 
 /// The credentials cli.md names, from the environment.
-fn credentials() -> Result<Credentials, String> {
+fn credentials() -> Result<Credentials, CliError> {
     let var = |name: &str| {
         std::env::var(name)
             .ok()
@@ -139,7 +145,7 @@ fn credentials() -> Result<Credentials, String> {
             refresh_token: Secret::new(refresh_token),
         }),
         (id, secret, refresh) => {
-            let missing: Vec<&str> = [
+            let missing: Vec<&'static str> = [
                 ("ZOHO_CLIENT_ID", id.is_none()),
                 ("ZOHO_CLIENT_SECRET", secret.is_none()),
                 ("ZOHO_REFRESH_TOKEN", refresh.is_none()),
@@ -148,11 +154,7 @@ fn credentials() -> Result<Credentials, String> {
             .filter(|(_, m)| *m)
             .map(|(n, _)| *n)
             .collect();
-            Err(format!(
-                "collect needs credentials in the environment: {} not set (or set \
-                 ZOHO_ACCESS_TOKEN); see docs/collect.md for making a self client",
-                missing.join(", ")
-            ))
+            Err(CliError::Credentials { missing })
         }
     }
 }
@@ -179,9 +181,32 @@ fn scrub(text: &str, secrets: &[String]) -> String {
         .fold(text.to_string(), |t, s| t.replace(s.as_str(), "[REDACTED]"))
 }
 
+/// `e` with every credential text replaced in its messages and portal names: what
+/// `CliError::Collect` holds and prints.
+fn scrubbed(e: Error, scrub: &dyn Fn(&str) -> String) -> Error {
+    match e {
+        Error::Usage(m) => Error::Usage(scrub(&m)),
+        Error::Auth(m) => Error::Auth(scrub(&m)),
+        Error::Network(m) => Error::Network(scrub(&m)),
+        Error::Disk(m) => Error::Disk(scrub(&m)),
+        Error::Portals { message, portals } => Error::Portals {
+            message: scrub(&message),
+            portals: portals
+                .into_iter()
+                .map(|p| Portal {
+                    name: scrub(&p.name),
+                    company: scrub(&p.company),
+                    ..p
+                })
+                .collect(),
+        },
+    }
+}
+
 /// The message for a run that wrote nothing (in Japanese the kind of failure and what
-/// to do are Japanese; the detail from the API or the system follows as it came).
-fn describe(e: &Error, scrub: &dyn Fn(&str) -> String, lang: Lang) -> String {
+/// to do are Japanese; the detail from the API or the system follows as it came). `e`'s
+/// texts are already scrubbed (`scrubbed`).
+pub(super) fn describe(e: &Error, lang: Lang) -> String {
     let what = match (e, lang) {
         (Error::Usage(_) | Error::Portals { .. }, Lang::En) => "usage",
         (Error::Auth(_), Lang::En) => "authentication",
@@ -192,15 +217,13 @@ fn describe(e: &Error, scrub: &dyn Fn(&str) -> String, lang: Lang) -> String {
         (Error::Network(_), Lang::Ja) => "通信エラー",
         (Error::Disk(_), Lang::Ja) => "保存先のエラー",
     };
-    let mut m = format!("{what}: {}", scrub(e.message()));
+    let mut m = format!("{what}: {}", e.message());
     if let Error::Portals { portals, .. } = e {
         for p in portals {
             let default = if p.is_default { "  (default)" } else { "" };
             m.push_str(&format!(
                 "\n  --desk-org {}  {}  {}{default}",
-                p.id,
-                scrub(&p.name),
-                scrub(&p.company)
+                p.id, p.name, p.company
             ));
         }
     }

@@ -6,7 +6,7 @@
 //! holds `.git` (the top of the repository: a file above it belongs to another project).
 //! Paths in the file are relative to the file's directory. Flags override the file.
 
-use super::args::{AuditFailOn, LangArg};
+use super::args::{FailOn, LangArg};
 use crate::audit::ExportOutcome;
 use crate::engine::Parameters;
 use crate::rules::Catalogue;
@@ -46,7 +46,7 @@ pub struct Config {
     pub waivers: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
     pub profile: Option<String>,
-    pub fail_on: Option<AuditFailOn>,
+    pub fail_on: Option<FailOn>,
     pub lang: Option<LangArg>,
     pub tz: Option<String>,
     /// `"rule/check"` -> severity, with the line that gives it.
@@ -56,20 +56,21 @@ pub struct Config {
 
 /// The config of this run: `--config FILE` (which must exist), else the one found from the
 /// current directory up, else none.
-pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, String> {
+pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, ConfigError> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
         None => {
-            let cwd = std::env::current_dir()
-                .map_err(|e| format!("the current directory cannot be read: {e}"))?;
+            let cwd = std::env::current_dir().map_err(ConfigError::CurrentDir)?;
             match find(&cwd) {
                 Some(p) => p,
                 None => return Ok(None),
             }
         }
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|io| ConfigError::Read {
+        path: path.clone(),
+        io,
+    })?;
     parse(&path, &text).map(Some)
 }
 
@@ -101,12 +102,15 @@ fn line_of(text: &str, span: &Range<usize>) -> usize {
 }
 
 /// Parses and validates the text of a config file read from `path`.
-pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let raw: Raw = toml::from_str(text).map_err(|e| {
         let place = e
             .span()
             .map_or_else(|| path.display().to_string(), |s| at(path, text, s.start));
-        format!("{place}: {}", e.message().trim_end())
+        ConfigError::Syntax {
+            place,
+            message: e.message().trim_end().to_owned(),
+        }
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
     let rel = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
@@ -115,10 +119,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
         (v.into_inner(), span, key.to_owned(), expected.to_owned())
     };
     let bad = |(given, span, key, expected): &(String, Range<usize>, String, String)| {
-        format!(
-            "{}: {key} = \"{given}\": expected one of {expected}",
-            at(path, text, span.start)
-        )
+        ConfigError::Value {
+            place: at(path, text, span.start),
+            key: key.clone(),
+            given: given.clone(),
+            expected: expected.clone(),
+        }
     };
 
     let fail_on = match raw.fail_on {
@@ -129,7 +135,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
                 "fail_on",
                 "fail, warn, never, critical, high, medium, low, info",
             );
-            Some(AuditFailOn::from_str(&v.0, true).map_err(|_| bad(&v))?)
+            Some(FailOn::from_str(&v.0, true).map_err(|_| bad(&v))?)
         }
     };
     let lang = match raw.lang {
@@ -156,18 +162,21 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
         match key.split_once('/') {
             Some((r, c)) if !r.is_empty() && !c.is_empty() && !c.contains('/') => {}
             _ => {
-                return Err(format!(
-                    "{}: [severity] \"{key}\": write \"rule/check\", e.g. \"sync-running/sync-running\" = \"high\"",
-                    at(path, text, span.start)
-                ));
+                return Err(ConfigError::SeverityKey {
+                    place: at(path, text, span.start),
+                    key,
+                });
             }
         }
         severity.insert(key, (s, line_of(text, &span)));
     }
     let mut parameters = Parameters::new();
     for (name, v) in raw.parameters {
-        let d = rhai::serde::to_dynamic(&v)
-            .map_err(|e| format!("{}: [parameters] {name}: {e}", path.display()))?;
+        let d = rhai::serde::to_dynamic(&v).map_err(|error| ConfigError::Parameter {
+            path: path.to_path_buf(),
+            name: name.clone(),
+            error,
+        })?;
         parameters.insert(name, d);
     }
     Ok(Config {
@@ -187,7 +196,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
 impl Config {
     /// Checks each `[severity]` key against the run's rules: a check the rule does not
     /// declare is an error; a rule that is not in this run is only a note.
-    pub fn check_severity(&self, catalogue: &Catalogue) -> Result<Vec<String>, String> {
+    pub fn check_severity(&self, catalogue: &Catalogue) -> Result<Vec<String>, ConfigError> {
         let mut notes = Vec::new();
         for (key, (_, line)) in &self.severity {
             let (rule, check) = key.split_once('/').unwrap_or((key, ""));
@@ -200,11 +209,11 @@ impl Config {
                     if let Ok(c) = &r.compiled
                         && !c.meta.checks.contains_key(check)
                     {
-                        let known: Vec<&str> = c.meta.checks.keys().map(String::as_str).collect();
-                        return Err(format!(
-                            "{place}: [severity] \"{key}\": rule {rule} has no check `{check}` (its checks: {})",
-                            known.join(", ")
-                        ));
+                        return Err(ConfigError::UnknownCheck {
+                            place,
+                            key: key.clone(),
+                            known: c.meta.checks.keys().cloned().collect(),
+                        });
                     }
                 }
             }
@@ -225,6 +234,88 @@ impl Config {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Why the config file cannot be used; each message but the first names the file (with
+/// the line, and the column where it is known).
+#[derive(Debug)]
+pub enum ConfigError {
+    /// No `--config` was given and the current directory, where the search starts,
+    /// cannot be read.
+    CurrentDir(std::io::Error),
+    /// The file cannot be read.
+    Read { path: PathBuf, io: std::io::Error },
+    /// Not TOML, or not this file's keys; `place` is `path:line:col` (or the path).
+    Syntax { place: String, message: String },
+    /// `key = "given"` is none of `expected`.
+    Value {
+        place: String,
+        key: String,
+        given: String,
+        expected: String,
+    },
+    /// A `[severity]` key that is not `"rule/check"`.
+    SeverityKey { place: String, key: String },
+    /// A `[parameters]` value a rule cannot be given.
+    Parameter {
+        path: PathBuf,
+        name: String,
+        error: Box<rhai::EvalAltResult>,
+    },
+    /// A `[severity]` key (`rule/check`) names a check its rule does not declare;
+    /// `place` is `path:line`, `known` the rule's checks.
+    UnknownCheck {
+        place: String,
+        key: String,
+        known: Vec<String>,
+    },
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::CurrentDir(e) => write!(f, "the current directory cannot be read: {e}"),
+            ConfigError::Read { path, io } => write!(f, "{}: cannot be read: {io}", path.display()),
+            ConfigError::Syntax { place, message } => write!(f, "{place}: {message}"),
+            ConfigError::Value {
+                place,
+                key,
+                given,
+                expected,
+            } => write!(
+                f,
+                "{place}: {key} = \"{given}\": expected one of {expected}"
+            ),
+            ConfigError::SeverityKey { place, key } => write!(
+                f,
+                "{place}: [severity] \"{key}\": write \"rule/check\", e.g. \"sync-running/sync-running\" = \"high\""
+            ),
+            ConfigError::Parameter { path, name, error } => {
+                write!(f, "{}: [parameters] {name}: {error}", path.display())
+            }
+            ConfigError::UnknownCheck { place, key, known } => {
+                let (rule, check) = key.split_once('/').unwrap_or((key, ""));
+                write!(
+                    f,
+                    "{place}: [severity] \"{key}\": rule {rule} has no check `{check}` (its checks: {})",
+                    known.join(", ")
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConfigError::CurrentDir(io) | ConfigError::Read { io, .. } => Some(io),
+            ConfigError::Parameter { error, .. } => Some(error.as_ref()),
+            ConfigError::Syntax { .. }
+            | ConfigError::Value { .. }
+            | ConfigError::SeverityKey { .. }
+            | ConfigError::UnknownCheck { .. } => None,
         }
     }
 }

@@ -6,6 +6,7 @@ mod baseline_cmd;
 mod collect_cmd;
 mod config;
 mod diff_cmd;
+pub mod error;
 pub mod output;
 mod profile;
 mod progress;
@@ -23,7 +24,7 @@ use crate::rules::{Catalogue, Selection};
 use crate::severity::Severity;
 use crate::status::Status;
 use crate::text::Lang;
-use args::{AuditArgs, AuditFailOn, Cli, Command, Format, LangArg, LimitArgs, RuleArgs};
+use args::{AuditArgs, Cli, Command, FailOn, Format, LangArg, LimitArgs, RuleArgs, Threshold};
 use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -31,11 +32,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Exit statuses (cli.md).
-pub const SUCCESS: u8 = 0;
-pub const FAILURE: u8 = 1;
-pub const ERROR: u8 = 2;
+pub use error::{CliError, ERROR, FAILURE, SUCCESS};
 
+/// Parses the command line, runs the command, prints its error (if any) and turns the
+/// outcome into the process's exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
@@ -51,11 +51,11 @@ pub fn main() -> ExitCode {
     };
     ExitCode::from(code.unwrap_or_else(|e| {
         eprintln!("error: {e}");
-        ERROR
+        e.exit_code()
     }))
 }
 
-fn audit_command(a: &AuditArgs) -> Result<u8, String> {
+fn audit_command(a: &AuditArgs) -> Result<u8, CliError> {
     // The project config file gives what no flag gave (docs/ci.md, "A project config file").
     let mut config = config::load(a.config.as_deref())?.unwrap_or_default();
     let lang = lang(a.lang.or(config.lang));
@@ -200,7 +200,7 @@ fn audit_command(a: &AuditArgs) -> Result<u8, String> {
     let fail_on = a.fail_on.or(config.fail_on).unwrap_or_else(|| {
         profile_name
             .and_then(profile::profile)
-            .map_or(AuditFailOn::Fail, |p| p.1)
+            .map_or(FailOn::Fail, |p| p.1)
     });
     Ok(exit_status(&outcomes, fail_on, !problems.is_empty()))
 }
@@ -229,10 +229,10 @@ fn render(format: Format, cx: &report::Context, to_terminal: bool, look: TableLo
 fn places(outcomes: &[ExportOutcome]) -> report::Places {
     let mut out = report::Places::new();
     for o in outcomes {
-        let (Some(src), Ok(a)) = (&o.source, &o.result) else {
+        let (Some(_), Ok(a)) = (&o.source, &o.result) else {
             continue;
         };
-        let mut locator = crate::locate::Locator::with_provenance(src, a.provenance.clone());
+        let mut locator = crate::locate::Locator::new(a.provenance.clone());
         for f in a.results.iter().flat_map(|r| &r.findings) {
             for p in &f.evidence {
                 let key = (o.path.clone(), p.clone());
@@ -291,20 +291,15 @@ fn timings(outcomes: &[ExportOutcome]) -> String {
 ///
 /// A severity as `fail_on` counts the warn and fail findings (counted status: not waived,
 /// not in the baseline) of that severity or above.
-pub fn exit_status(outcomes: &[ExportOutcome], fail_on: AuditFailOn, rule_problems: bool) -> u8 {
+pub fn exit_status(outcomes: &[ExportOutcome], fail_on: FailOn, rule_problems: bool) -> u8 {
     let worst = Status::worst(outcomes.iter().map(ExportOutcome::status));
     if rule_problems || worst == Some(Status::Error) {
         return ERROR;
     }
-    let least = match fail_on {
-        AuditFailOn::Fail => Status::Fail,
-        AuditFailOn::Warn => Status::Warn,
-        AuditFailOn::Never => return SUCCESS,
-        AuditFailOn::Critical => return severe(outcomes, Severity::Critical),
-        AuditFailOn::High => return severe(outcomes, Severity::High),
-        AuditFailOn::Medium => return severe(outcomes, Severity::Medium),
-        AuditFailOn::Low => return severe(outcomes, Severity::Low),
-        AuditFailOn::Info => return severe(outcomes, Severity::Info),
+    let least = match fail_on.threshold() {
+        Threshold::Status(s) => s,
+        Threshold::Never => return SUCCESS,
+        Threshold::Severity(s) => return severe(outcomes, s),
     };
     if worst.is_some_and(|w| w >= least) {
         FAILURE
@@ -333,13 +328,13 @@ pub(crate) fn lang(arg: Option<LangArg>) -> Lang {
 }
 
 /// `--now` as given (validated), or the current UTC time to the second.
-pub(crate) fn audit_time(now: Option<&str>) -> Result<String, String> {
+pub(crate) fn audit_time(now: Option<&str>) -> Result<String, CliError> {
     match now {
         Some(t) => {
             if engine::helpers::time::parse_millis(t).is_none() {
-                return Err(format!(
-                    "--now {t}: not an RFC 3339 time with an offset; write e.g. 2026-11-24T09:00:00+09:00 or 2026-11-24T00:00:00Z"
-                ));
+                return Err(CliError::Now {
+                    given: t.to_owned(),
+                });
             }
             Ok(t.trim().to_owned())
         }
@@ -352,13 +347,10 @@ pub(crate) fn audit_time(now: Option<&str>) -> Result<String, String> {
 /// The longest `--timeout`: a day is already far beyond any audit.
 const MAX_TIMEOUT_SECS: f64 = 86_400.0;
 
-pub(crate) fn limits(a: &LimitArgs) -> Result<Limits, String> {
+pub(crate) fn limits(a: &LimitArgs) -> Result<Limits, CliError> {
     // `Duration::from_secs_f64` panics on values it cannot hold: check before.
     if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= MAX_TIMEOUT_SECS) {
-        return Err(format!(
-            "--timeout {}: give a number of seconds above 0 and at most {MAX_TIMEOUT_SECS}",
-            a.timeout
-        ));
+        return Err(CliError::Timeout { given: a.timeout });
     }
     Ok(Limits {
         max_operations: a.max_operations,
@@ -382,8 +374,8 @@ pub(crate) fn audit_for_a_file(
     config: Option<&Path>,
     limits: &LimitArgs,
     audit_time: String,
-    what: &str,
-) -> Result<Vec<ExportOutcome>, String> {
+    what: &'static str,
+) -> Result<Vec<ExportOutcome>, CliError> {
     let mut config = config::load(config)?.unwrap_or_default();
     let limits = self::limits(limits)?;
     let engine =
@@ -412,14 +404,14 @@ pub(crate) fn audit_for_a_file(
         }
     }
     if failed {
-        return Err(format!("no {what} written: fix the errors above first"));
+        return Err(CliError::NothingWritten { what });
     }
     Ok(outcomes)
 }
 
 /// The rules of this run: built-ins, overridden by `--rules` dirs (or `./rules` if it
 /// exists and no `--rules` was given), filtered by `--only`/`--skip`.
-pub(crate) fn catalogue(engine: &rhai::Engine, a: &RuleArgs) -> Result<Catalogue, String> {
+pub(crate) fn catalogue(engine: &rhai::Engine, a: &RuleArgs) -> Result<Catalogue, CliError> {
     select(
         engine,
         a,
@@ -431,10 +423,10 @@ pub(crate) fn catalogue(engine: &rhai::Engine, a: &RuleArgs) -> Result<Catalogue
 }
 
 /// The rules of `a`'s directories, as `sel` selects them.
-fn select(engine: &rhai::Engine, a: &RuleArgs, sel: &Selection) -> Result<Catalogue, String> {
+fn select(engine: &rhai::Engine, a: &RuleArgs, sel: &Selection) -> Result<Catalogue, CliError> {
     let cat = Catalogue::load(engine, &rule_dirs(a))?.select(sel)?;
     if cat.rules.is_empty() {
-        return Err("no rules to run: check --rules, --only and --skip".to_owned());
+        return Err(CliError::NoRules);
     }
     Ok(cat)
 }
@@ -493,16 +485,14 @@ fn terminal_width() -> Option<u16> {
     comfy_table::Table::new().width().filter(|w| *w >= 40)
 }
 
-pub(crate) fn emit(path: Option<&Path>, text: &str) -> Result<(), String> {
+pub(crate) fn emit(path: Option<&Path>, text: &str) -> Result<(), CliError> {
     match path {
-        Some(p) => output::write_atomically(p, text.as_bytes()),
+        Some(p) => Ok(output::write_atomically(p, text.as_bytes())?),
         None => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth a message.
             match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(format!("cannot write to stdout: {e}"))
-                }
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Stdout(e)),
                 _ => Ok(()),
             }
         }

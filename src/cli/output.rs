@@ -3,14 +3,19 @@
 //! half-written report or clobbers the previous one.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+/// Writes `bytes` to `path` atomically, with the mode a new file (or the file replaced)
+/// has.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let what = |e: std::io::Error| format!("{}: cannot write the report: {e}", path.display());
+    let what = |io: std::io::Error| WriteError {
+        path: path.to_path_buf(),
+        io,
+    };
     let mut tmp = tempfile::Builder::new()
         .prefix(".crmdesk-audit-")
         .suffix(".tmp")
@@ -30,6 +35,31 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     tmp.as_file().sync_all().map_err(what)?;
     tmp.persist(path).map_err(|e| what(e.error))?;
     Ok(())
+}
+
+/// A report that could not be written; the previous file, if any, is untouched.
+#[derive(Debug)]
+pub struct WriteError {
+    /// The report's path.
+    pub path: PathBuf,
+    pub io: std::io::Error,
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: cannot write the report: {}",
+            self.path.display(),
+            self.io
+        )
+    }
+}
+
+impl std::error::Error for WriteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.io)
+    }
 }
 
 #[cfg(test)]
@@ -71,7 +101,8 @@ mod tests {
     #[test]
     fn a_missing_directory_is_an_error_naming_the_file() {
         let err = write_atomically(std::path::Path::new("/nonexistent-dir/r.json"), b"x")
-            .expect_err("must fail");
+            .expect_err("must fail")
+            .to_string();
         assert!(err.contains("/nonexistent-dir/r.json"), "{err}");
     }
 }

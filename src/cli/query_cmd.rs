@@ -1,14 +1,17 @@
 //! `query <PATH> <EXPR>`: evaluate Rhai against a loaded export with the rules' own
 //! engine, helpers and limits, and print the result as JSON (secrets were redacted at load).
 
+use super::CliError;
 use super::args::QueryArgs;
 use crate::engine::{self, node::Node};
 use crate::load::{self, ExportKind, ExportSource, LoadOptions};
 use crate::rules::run::on_rule_thread;
+use crate::text::Lang;
 use rhai::{Dynamic, Scope};
 use serde_json::Value;
 
-pub fn run(q: &QueryArgs) -> Result<u8, String> {
+/// Runs `query`: the value as JSON on stdout.
+pub fn run(q: &QueryArgs) -> Result<u8, CliError> {
     let limits = super::limits(&q.limits)?;
     let audit_time = super::audit_time(q.now.as_deref())?;
     let kind = if q.path.is_dir() {
@@ -21,14 +24,17 @@ pub fn run(q: &QueryArgs) -> Result<u8, String> {
         display: q.path.display().to_string(),
         kind,
     };
-    let doc = load::load(&source, &LoadOptions { audit_time }).map_err(|e| e.to_string())?;
+    // `query` has no `--lang`: the load error is said in English.
+    let doc = load::load(&source, &LoadOptions { audit_time }).map_err(|error| CliError::Load {
+        error,
+        lang: Lang::En,
+    })?;
     let engine = engine::build(&limits);
     let result = on_rule_thread(|| {
         let mut scope = Scope::new();
         scope.push("doc", Node::root(&doc.root));
         engine::eval_bounded(&engine, &limits, &mut scope, &q.expr)
-    })
-    .map_err(|e| format!("query: {e}"))?;
+    })?;
     let json = to_json(&result);
     super::emit(
         None,

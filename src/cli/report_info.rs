@@ -3,6 +3,7 @@
 //! when an HTML report is asked for), the rules' hash, and whether the terminal can draw
 //! box lines.
 
+use super::CliError;
 use crate::audit::ExportOutcome;
 use crate::doc::Value;
 use crate::load::{self, LoadOptions};
@@ -20,7 +21,7 @@ pub(crate) fn info(
     tz: Option<&str>,
     lang: Lang,
     headers: bool,
-) -> Result<ReportInfo, String> {
+) -> Result<ReportInfo, CliError> {
     let tz = match tz {
         Some(t) => time_zone(t)?,
         None => match now.and_then(offset_of) {
@@ -54,7 +55,7 @@ pub(crate) fn info(
 
 /// `--tz`: `Z`/`UTC`, `JST`, an offset (`+09:00`, `-0500`), or an IANA name the system's
 /// time zone database knows.
-fn time_zone(t: &str) -> Result<jiff::tz::TimeZone, String> {
+fn time_zone(t: &str) -> Result<jiff::tz::TimeZone, CliError> {
     let t = t.trim();
     match t.to_ascii_uppercase().as_str() {
         "Z" | "UTC" | "GMT" => return Ok(jiff::tz::TimeZone::UTC),
@@ -64,10 +65,9 @@ fn time_zone(t: &str) -> Result<jiff::tz::TimeZone, String> {
     if let Some(z) = parse_offset(t) {
         return Ok(z);
     }
-    jiff::tz::TimeZone::get(t).map_err(|e| {
-        format!(
-            "--tz {t}: not an offset (+09:00), UTC, or a time zone name this system knows ({e})"
-        )
+    jiff::tz::TimeZone::get(t).map_err(|error| CliError::TimeZone {
+        given: t.to_owned(),
+        error,
     })
 }
 

@@ -1,20 +1,22 @@
 //! `rules list | explain | check | test | new`: everything a rule author needs, with no
 //! recompiling.
 
+use super::CliError;
 use super::args::{ListFormat, RuleArgs, RulesCommand, TestFormat};
 use crate::engine::{self, Limits};
+use crate::report::rule_list::{self, RuleRow};
+use crate::report::rule_tests::{self, CaseLine, status_difference};
 use crate::rules::cases::{CaseOutcome, cases_for, run_case};
 use crate::rules::run::on_rule_thread;
 use crate::rules::{Catalogue, Rule, RuleSource, scaffold};
 use crate::status::Status;
 use crate::suggest::did_you_mean;
 use crate::text::Lang;
-use comfy_table::{ContentArrangement, Table, presets};
-use serde_json::json;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-pub fn run(cmd: &RulesCommand) -> Result<u8, String> {
+/// Runs `rules list | explain | check | test | new`.
+pub fn run(cmd: &RulesCommand) -> Result<u8, CliError> {
     match cmd {
         RulesCommand::List {
             rules,
@@ -45,7 +47,7 @@ pub fn run(cmd: &RulesCommand) -> Result<u8, String> {
     }
 }
 
-fn load(a: &RuleArgs) -> Result<(rhai::Engine, Catalogue), String> {
+fn load(a: &RuleArgs) -> Result<(rhai::Engine, Catalogue), CliError> {
     let engine = engine::build(&Limits::default());
     let cat = super::catalogue(&engine, a)?;
     Ok((engine, cat))
@@ -58,53 +60,39 @@ fn title(r: &Rule, lang: Lang) -> String {
     )
 }
 
-fn list(a: &RuleArgs, format: ListFormat, lang: Lang) -> Result<u8, String> {
+fn list(a: &RuleArgs, format: ListFormat, lang: Lang) -> Result<u8, CliError> {
     let (_, cat) = load(a)?;
+    let rows: Vec<RuleRow> = cat
+        .rules
+        .iter()
+        .map(|r| RuleRow {
+            id: r.id.clone(),
+            faq: r.faq(),
+            title: title(r, lang),
+            source: r.origin.to_string(),
+        })
+        .collect();
     let out = match format {
-        ListFormat::Json => {
-            let rows: Vec<_> = cat
-                .rules
-                .iter()
-                .map(|r| json!({"id": r.id, "faq": r.faq(), "title": title(r, lang), "source": r.origin.to_string()}))
-                .collect();
-            serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n"
-        }
-        ListFormat::Table => {
-            let mut t = Table::new();
-            t.load_preset(presets::UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(120)
-                .set_header(match lang {
-                    Lang::En => vec!["id", "FAQ", "title", "source"],
-                    Lang::Ja => vec!["ルールID", "FAQ", "確認内容", "ファイル"],
-                });
-            for r in &cat.rules {
-                t.add_row(vec![
-                    r.id.clone(),
-                    r.faq().to_string(),
-                    title(r, lang),
-                    r.origin.to_string(),
-                ]);
-            }
-            format!("{t}\n")
-        }
+        ListFormat::Json => rule_list::json(&rows),
+        ListFormat::Table => rule_list::table(&rows, lang),
     };
     super::emit(None, &out)?;
     Ok(super::SUCCESS)
 }
 
-fn explain(id: &str, a: &RuleArgs, lang: Lang) -> Result<u8, String> {
+fn explain(id: &str, a: &RuleArgs, lang: Lang) -> Result<u8, CliError> {
     let (_, cat) = load(a)?;
     let Some(rule) = cat.rules.iter().find(|r| r.id == id) else {
         let ids: Vec<&str> = cat.rules.iter().map(|r| r.id.as_str()).collect();
-        let hint = did_you_mean(id, &ids)
-            .map(|s| format!(" Did you mean `{s}`?"))
-            .unwrap_or_default();
-        return Err(format!(
-            "no rule has the id `{id}`.{hint} See `crmdesk-audit rules list`."
-        ));
+        return Err(CliError::NoSuchRule {
+            id: id.to_owned(),
+            suggestion: did_you_mean(id, &ids).map(str::to_owned),
+        });
     };
-    let c = rule.compiled.as_ref().map_err(|p| p.join("\n"))?;
+    let c = rule
+        .compiled
+        .as_ref()
+        .map_err(|p| CliError::DoesNotCompile(p.clone()))?;
     let m = &c.meta;
     let (h_needs, h_checks, h_remedy, h_source, h_severity) = match lang {
         Lang::En => (
@@ -166,7 +154,7 @@ fn explain(id: &str, a: &RuleArgs, lang: Lang) -> Result<u8, String> {
     Ok(super::SUCCESS)
 }
 
-fn check(a: &RuleArgs, lang: Lang) -> Result<u8, String> {
+fn check(a: &RuleArgs, lang: Lang) -> Result<u8, CliError> {
     let (_, cat) = load(a)?;
     let problems = cat.problems();
     for p in &problems {
@@ -200,20 +188,13 @@ fn check(a: &RuleArgs, lang: Lang) -> Result<u8, String> {
     }
 }
 
-/// One line of the `rules test` report.
-struct Line {
-    rule: String,
-    case: String,
-    failures: Vec<String>,
-}
-
 fn test(
     a: &RuleArgs,
     format: TestFormat,
     output: Option<&Path>,
     limits: &Limits,
     lang: Lang,
-) -> Result<u8, String> {
+) -> Result<u8, CliError> {
     let engine = engine::build(limits);
     let cat = super::catalogue(&engine, a)?;
     let with_files: Vec<(&Rule, PathBuf)> = cat
@@ -225,14 +206,14 @@ fn test(
         })
         .collect();
     if with_files.is_empty() {
-        return Err("no rule files to test: give a rules directory with --rules DIR".to_owned());
+        return Err(CliError::NoRuleFiles);
     }
-    let lines: Vec<Line> = on_rule_thread(|| {
+    let lines: Vec<CaseLine> = on_rule_thread(|| {
         let mut lines = Vec::new();
         for (rule, dir) in &with_files {
             // A rule that does not compile is reported once, not once per case.
             if let Err(problems) = &rule.compiled {
-                lines.push(Line {
+                lines.push(CaseLine {
                     rule: rule.id.clone(),
                     case: "(compile)".to_owned(),
                     failures: problems.clone(),
@@ -244,19 +225,15 @@ fn test(
                 .iter()
                 .map(|c| run_case(&engine, limits, rule, c))
                 .collect();
-            lines.extend(outcomes.iter().map(|o| Line {
-                rule: rule.id.clone(),
-                case: o.case.name.clone(),
-                failures: o.failures.iter().cloned().chain(diff(o)).collect(),
-            }));
+            lines.extend(outcomes.iter().map(|o| case_line(rule, o)));
             lines.push(coverage(rule, &cases));
         }
         lines
     });
     let failed = lines.iter().filter(|l| !l.failures.is_empty()).count();
     let text = match format {
-        TestFormat::Table => table_report(&lines, lang),
-        TestFormat::Junit => junit_report(&lines)?,
+        TestFormat::Table => rule_tests::table(&lines, lang),
+        TestFormat::Junit => rule_tests::junit(&lines)?,
     };
     match output {
         Some(p) => super::output::write_atomically(p, text.as_bytes())?,
@@ -269,88 +246,32 @@ fn test(
     })
 }
 
-/// Expected vs actual statuses, when a case failed and they differ (a case that failed on a
-/// message or evidence has the statuses it expected: showing them would only confuse).
-fn diff(o: &CaseOutcome) -> Option<String> {
-    let differ = o.expected.iter().any(|(k, v)| o.actual.get(k) != Some(v));
-    if o.failures.is_empty() || o.actual.is_empty() || !differ {
-        return None;
+/// The line of a case: its failures, then its statuses when they differ from those expected.
+fn case_line(rule: &Rule, o: &CaseOutcome) -> CaseLine {
+    CaseLine {
+        rule: rule.id.clone(),
+        case: o.case.name.clone(),
+        failures: o
+            .failures
+            .iter()
+            .cloned()
+            .chain(status_difference(o))
+            .collect(),
     }
-    let show = |m: &std::collections::BTreeMap<String, Status>| {
-        m.iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    Some(format!(
-        "expected: {}\n  actual:   {}",
-        show(&o.expected),
-        show(&o.actual)
-    ))
 }
 
 /// The coverage line of a rule: the check `cargo test` makes too (`cases::coverage`).
-fn coverage(rule: &Rule, cases: &[crate::rules::cases::Case]) -> Line {
-    Line {
+fn coverage(rule: &Rule, cases: &[crate::rules::cases::Case]) -> CaseLine {
+    CaseLine {
         rule: rule.id.clone(),
         case: "(coverage)".to_owned(),
         failures: crate::rules::cases::coverage(rule, cases),
     }
 }
 
-fn table_report(lines: &[Line], lang: Lang) -> String {
-    let mut s = String::new();
-    for l in lines {
-        let mark = if l.failures.is_empty() {
-            "ok  "
-        } else {
-            "FAIL"
-        };
-        let _ = writeln!(s, "{mark} {}/{}", l.rule, l.case);
-        for f in &l.failures {
-            let _ = writeln!(s, "     {}", f.replace('\n', "\n     "));
-        }
-    }
-    let failed = lines.iter().filter(|l| !l.failures.is_empty()).count();
-    let ok = lines.len() - failed;
-    let _ = match lang {
-        Lang::En => writeln!(s, "\nrule cases: {ok} ok, {failed} failing"),
-        Lang::Ja => writeln!(s, "\nルールのテストケース: 成功 {ok} 件、失敗 {failed} 件"),
-    };
-    s
-}
-
-fn junit_report(lines: &[Line]) -> Result<String, String> {
-    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-    let mut report = Report::new("crmdesk-audit rules test");
-    let mut rules: Vec<&str> = lines.iter().map(|l| l.rule.as_str()).collect();
-    rules.dedup();
-    for rule in rules {
-        let mut suite = TestSuite::new(rule);
-        for l in lines.iter().filter(|l| l.rule == rule) {
-            let status = if l.failures.is_empty() {
-                TestCaseStatus::success()
-            } else {
-                let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                st.set_description(l.failures.join("\n"));
-                st
-            };
-            let mut case = TestCase::new(l.case.as_str(), status);
-            case.set_classname(rule);
-            suite.add_test_case(case);
-        }
-        report.add_test_suite(suite);
-    }
-    report
-        .to_string()
-        .map_err(|e| format!("cannot write JUnit XML: {e}"))
-}
-
-fn new(id: &str, dir: &Path, statuses: &[Status], needs: &[String]) -> Result<u8, String> {
+fn new(id: &str, dir: &Path, statuses: &[Status], needs: &[String]) -> Result<u8, CliError> {
     if !crate::rules::meta::is_kebab(id) {
-        return Err(format!(
-            "`{id}`: a rule id is kebab-case (lower-case words joined by `-`), e.g. agents-active"
-        ));
+        return Err(CliError::NotKebab { id: id.to_owned() });
     }
     let spec = spec(id, statuses, needs)?;
     let rule_path = dir.join(format!("{id}.rhai"));
@@ -358,29 +279,29 @@ fn new(id: &str, dir: &Path, statuses: &[Status], needs: &[String]) -> Result<u8
     for p in [&rule_path, &tests] {
         // `symlink_metadata`: a dangling link counts as existing (writing would follow it).
         if p.symlink_metadata().is_ok() {
-            return Err(format!(
-                "{}: already exists; choose another id or remove it",
-                p.display()
-            ));
+            return Err(CliError::Exists(p.clone()));
         }
     }
-    let write = |p: &Path, text: &str| -> Result<(), String> {
+    let write = |p: &Path, text: &str| -> Result<(), CliError> {
         if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(|io| CliError::ScaffoldDir {
+                dir: parent.to_path_buf(),
+                io,
+            })?;
         }
         // `create_new`: never through a link, never over a file that appeared meanwhile.
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(p)
-            .map_err(|e| {
-                format!(
-                    "{}: {e} (rules new writes only new files, never through a link)",
-                    p.display()
-                )
+            .map_err(|io| CliError::ScaffoldCreate {
+                path: p.to_path_buf(),
+                io,
             })?;
-        std::io::Write::write_all(&mut f, text.as_bytes())
-            .map_err(|e| format!("{}: {e}", p.display()))
+        std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|io| CliError::ScaffoldWrite {
+            path: p.to_path_buf(),
+            io,
+        })
     };
     let files = scaffold::files(&spec);
     for (rel, text) in &files {
@@ -405,14 +326,14 @@ fn new(id: &str, dir: &Path, statuses: &[Status], needs: &[String]) -> Result<u8
 }
 
 /// What `rules new` was asked for, checked: statuses without `error`, parts the document has.
-fn spec(id: &str, statuses: &[Status], needs: &[String]) -> Result<scaffold::Spec, String> {
+fn spec(id: &str, statuses: &[Status], needs: &[String]) -> Result<scaffold::Spec, CliError> {
     if statuses.is_empty() && needs.is_empty() {
         return Ok(scaffold::example(id));
     }
     let mut spec = scaffold::example(id);
     if !statuses.is_empty() {
         if statuses.contains(&Status::Error) {
-            return Err("--statuses: `error` is implied for every rule; list some of pass, warn, fail, skip".to_owned());
+            return Err(CliError::ErrorStatus);
         }
         let mut s = statuses.to_vec();
         s.dedup();
@@ -425,14 +346,11 @@ fn spec(id: &str, statuses: &[Status], needs: &[String]) -> Result<scaffold::Spe
                 .any(|p| need == p || need.starts_with(&format!("{p}.")))
                 || need == "desk.organization";
             if !known {
-                let parts: Vec<&str> = crate::doc::PARTS.to_vec();
-                let hint = crate::suggest::did_you_mean(need, &parts)
-                    .map(|p| format!(" (did you mean `{p}`?)"))
-                    .unwrap_or_default();
-                return Err(format!(
-                    "--needs: `{need}` is not a part of the document{hint}; parts: {}",
-                    parts.join(", ")
-                ));
+                return Err(CliError::UnknownPart {
+                    need: need.clone(),
+                    suggestion: crate::suggest::did_you_mean(need, crate::doc::PARTS)
+                        .map(str::to_owned),
+                });
             }
         }
         spec.needs = needs.to_vec();

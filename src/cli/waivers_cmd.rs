@@ -2,10 +2,12 @@
 //! and `fail` finding, with an owner, a reason and an expiry: a starting point for a person
 //! to edit before `audit --waivers` (crate::waivers).
 
+use super::CliError;
 use super::args::WaiversCommand;
 use crate::status::Status;
 
-pub fn run(c: &WaiversCommand) -> Result<u8, String> {
+/// Runs `waivers generate`.
+pub fn run(c: &WaiversCommand) -> Result<u8, CliError> {
     let WaiversCommand::Generate {
         paths,
         expires,
@@ -18,14 +20,15 @@ pub fn run(c: &WaiversCommand) -> Result<u8, String> {
         limits,
     } = c;
     if owner.trim().is_empty() {
-        return Err("--owner is empty: every waiver needs an owner".to_owned());
+        return Err(CliError::EmptyOwner);
     }
     if reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
-        return Err("--reason is empty: leave it out for the default".to_owned());
+        return Err(CliError::EmptyReason);
     }
     let audit_time = super::audit_time(now.as_deref())?;
-    let today = crate::waivers::today(&audit_time)
-        .ok_or_else(|| format!("cannot tell the day of {audit_time}"))?;
+    let today = crate::waivers::today(&audit_time).ok_or_else(|| CliError::NoDay {
+        audit_time: audit_time.clone(),
+    })?;
     let expires = crate::waivers::expiry(expires, today)?.to_string();
     let reason = reason
         .clone()

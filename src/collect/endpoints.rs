@@ -87,15 +87,37 @@ pub(crate) fn hosts(dc: &str) -> Option<Hosts> {
 }
 
 /// A base URL as given, without a trailing slash; only http and https.
-pub(crate) fn base_url(flag: &str, url: &str) -> Result<String, String> {
+pub(crate) fn base_url(flag: &str, url: &str) -> Result<String, BaseUrlError> {
     let u = url.trim().trim_end_matches('/');
     if !(u.starts_with("https://") || u.starts_with("http://")) || u.contains('?') {
-        return Err(format!(
-            "{flag} {url}: give a base URL such as https://desk.zoho.jp (http or https, no query)"
-        ));
+        return Err(BaseUrlError {
+            flag: flag.to_owned(),
+            url: url.to_owned(),
+        });
     }
     Ok(u.to_string())
 }
+
+/// A `--*-url` flag whose value is not an http(s) base URL without a query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseUrlError {
+    /// The flag, e.g. `--crm-url`.
+    pub flag: String,
+    /// The value as given.
+    pub url: String,
+}
+
+impl std::fmt::Display for BaseUrlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: give a base URL such as https://desk.zoho.jp (http or https, no query)",
+            self.flag, self.url
+        )
+    }
+}
+
+impl std::error::Error for BaseUrlError {}
 
 #[cfg(test)]
 mod tests {

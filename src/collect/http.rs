@@ -160,7 +160,7 @@ impl Http {
                     (Attempt::Status(reply), wait)
                 }
                 Ok(reply) => return Ok(reply),
-                Err(e) => (Attempt::Transport(e), None),
+                Err(e) => (Attempt::Transport(transport_message(&e)), None),
             };
             if let Some(w) = server_wait.filter(|w| *w > self.policy.max_total) {
                 return Err(GaveUp {
@@ -199,7 +199,7 @@ impl Http {
         capped.mul_f64(0.5 + 0.5 * jitter_fraction(self.salt))
     }
 
-    fn once(&self, req: &Request) -> Result<Reply, String> {
+    fn once(&self, req: &Request) -> Result<Reply, ureq::Error> {
         let result = match &req.form {
             Some(form) => {
                 let mut r = self.agent.post(req.url);
@@ -222,7 +222,7 @@ impl Http {
                 r.call()
             }
         };
-        let mut response = result.map_err(|e| transport_message(&e))?;
+        let mut response = result?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -237,8 +237,7 @@ impl Http {
                 .body_mut()
                 .with_config()
                 .limit(MAX_BODY)
-                .read_to_vec()
-                .map_err(|e| transport_message(&e))?
+                .read_to_vec()?
         };
         Ok(Reply {
             status,

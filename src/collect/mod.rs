@@ -87,6 +87,16 @@ pub enum Error {
 }
 
 impl Error {
+    /// A usage error in `e`'s words.
+    fn usage(e: impl std::fmt::Display) -> Error {
+        Error::Usage(e.to_string())
+    }
+
+    /// A disk error in `e`'s words.
+    fn disk(e: impl std::fmt::Display) -> Error {
+        Error::Disk(e.to_string())
+    }
+
     pub fn message(&self) -> &str {
         match self {
             Error::Usage(m)
@@ -97,6 +107,15 @@ impl Error {
         }
     }
 }
+
+/// The message alone, in English; the command line adds the kind of failure.
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// One part as collected (the manifest's `parts.<name>`).
 #[derive(Clone, Debug)]
@@ -168,18 +187,18 @@ impl Collected {
         // editing it is not reported as "changed after collection".
         self.staging
             .write("integration.json", text.as_bytes(), None, &secrets)
-            .map_err(Error::Disk)?;
+            .map_err(Error::disk)?;
         let manifest = manifest::render(&self.summary, &self.files, collected_at);
         let saved = self
             .staging
             .write("manifest.json", manifest.as_bytes(), None, &secrets)
-            .map_err(Error::Disk)?;
+            .map_err(Error::disk)?;
         if saved.redacted {
             return Err(Error::Disk(
                 "manifest.json would have held a credential; nothing was written".to_string(),
             ));
         }
-        let out = self.staging.finish().map_err(Error::Disk)?;
+        let out = self.staging.finish().map_err(Error::disk)?;
         self.files.clear();
         Ok((out, self.summary))
     }
@@ -195,19 +214,19 @@ pub fn collect(opts: &Options, on: &mut dyn FnMut(Event)) -> Result<Collected, E
         ))
     })?;
     let pick = |flag: &str, given: &Option<String>, default: &str| match given {
-        Some(u) => endpoints::base_url(flag, u).map_err(Error::Usage),
+        Some(u) => endpoints::base_url(flag, u).map_err(Error::usage),
         None => Ok(default.to_string()),
     };
     let accounts = pick("--accounts-url", &opts.accounts_url, &hosts.accounts)?;
     let desk_host = pick("--desk-url", &opts.desk_url, &hosts.desk)?;
     let crm_override = match &opts.crm_url {
-        Some(u) => Some(endpoints::base_url("--crm-url", u).map_err(Error::Usage)?),
+        Some(u) => Some(endpoints::base_url("--crm-url", u).map_err(Error::usage)?),
         None => None,
     };
     if opts.max_records == Some(0) {
         return Err(Error::Usage("--max-records: give at least 1".to_string()));
     }
-    let staging = Staging::create(&opts.out).map_err(Error::Usage)?;
+    let staging = Staging::create(&opts.out).map_err(Error::usage)?;
 
     let clock = if opts.instant_backoff {
         Clock::virtual_()
@@ -464,7 +483,7 @@ impl Collector<'_, '_> {
         let saved = self
             .staging
             .write(rel, &bytes, Some(status), &secrets)
-            .map_err(Error::Disk)?;
+            .map_err(Error::disk)?;
         self.files.push(saved);
         Ok(answer)
     }

@@ -5,6 +5,7 @@
 //! status are recorded for the manifest.
 
 use sha2::{Digest, Sha256};
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -46,21 +47,18 @@ const REDACTED: &str = "[REDACTED]";
 impl Staging {
     /// Checks `out` (absent, or an empty directory) and creates the staging directory
     /// beside it, readable only by the user.
-    pub(crate) fn create(out: &Path) -> Result<Staging, String> {
+    pub(crate) fn create(out: &Path) -> Result<Staging, StagingError> {
         if out.exists() {
             let empty = std::fs::read_dir(out)
                 .map(|mut d| d.next().is_none())
                 .unwrap_or(false);
             if !out.is_dir() || !empty {
-                return Err(format!(
-                    "{}: already exists and is not an empty directory; choose a new --out",
-                    out.display()
-                ));
+                return Err(StagingError::OutNotEmpty(out.to_path_buf()));
             }
         }
         let name = out
             .file_name()
-            .ok_or_else(|| format!("{}: --out needs a directory name", out.display()))?
+            .ok_or_else(|| StagingError::OutHasNoName(out.to_path_buf()))?
             .to_string_lossy()
             .into_owned();
         let parent = match out.parent() {
@@ -68,20 +66,17 @@ impl Staging {
             _ => PathBuf::from("."),
         };
         if !parent.is_dir() {
-            return Err(format!(
-                "{}: the directory {} does not exist",
-                out.display(),
-                parent.display()
-            ));
+            return Err(StagingError::NoParent {
+                out: out.to_path_buf(),
+                parent,
+            });
         }
         let root = tempfile::Builder::new()
             .prefix(&format!(".{name}.collect-"))
             .tempdir_in(&parent)
-            .map_err(|e| {
-                format!(
-                    "{}: cannot create a staging directory: {e}",
-                    parent.display()
-                )
+            .map_err(|io| StagingError::CreateStaging {
+                parent: parent.clone(),
+                io,
             })?
             // Kept by hand: `Drop` below removes it unless it was renamed.
             .keep();
@@ -103,13 +98,16 @@ impl Staging {
         bytes: &[u8],
         status: Option<u16>,
         secrets: &[&str],
-    ) -> Result<Saved, String> {
+    ) -> Result<Saved, StagingError> {
         let (bytes, redacted) = redact(bytes, secrets);
         let path = self.root.join(rel);
         if let Some(dir) = path.parent() {
             self.make_dirs(dir)?;
         }
-        std::fs::write(&path, &bytes).map_err(|e| format!("cannot write {rel}: {e}"))?;
+        std::fs::write(&path, &bytes).map_err(|io| StagingError::Write {
+            rel: rel.to_owned(),
+            io,
+        })?;
         Ok(Saved {
             rel: rel.to_string(),
             sha256: hex(&Sha256::digest(&bytes)),
@@ -121,12 +119,9 @@ impl Staging {
 
     /// Creates the directories between the staging root and `dir`, never the root
     /// itself: after Ctrl-C removed it, writing fails instead of bringing it back.
-    fn make_dirs(&self, dir: &Path) -> Result<(), String> {
+    fn make_dirs(&self, dir: &Path) -> Result<(), StagingError> {
         let Ok(rel) = dir.strip_prefix(&self.root) else {
-            return Err(format!(
-                "{} is outside the staging directory",
-                dir.display()
-            ));
+            return Err(StagingError::Outside(dir.to_path_buf()));
         };
         let mut at = self.root.clone();
         for c in rel.components() {
@@ -134,7 +129,7 @@ impl Staging {
             match std::fs::create_dir(&at) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(format!("cannot create {}: {e}", at.display())),
+                Err(io) => return Err(StagingError::CreateDir { dir: at, io }),
             }
         }
         Ok(())
@@ -142,7 +137,7 @@ impl Staging {
 
     /// Renames the staging directory to `--out`, with the permissions a new directory
     /// would have.
-    pub(crate) fn finish(mut self) -> Result<PathBuf, String> {
+    pub(crate) fn finish(mut self) -> Result<PathBuf, StagingError> {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -152,13 +147,87 @@ impl Staging {
         if self.out.is_dir() {
             let _ = std::fs::remove_dir(&self.out);
         }
-        std::fs::rename(&self.root, &self.out)
-            .map_err(|e| format!("cannot rename the download to {}: {e}", self.out.display()))?;
+        std::fs::rename(&self.root, &self.out).map_err(|io| StagingError::Rename {
+            out: self.out.clone(),
+            io,
+        })?;
         self.done = true;
         if let Ok(mut c) = CURRENT.lock() {
             *c = None;
         }
         Ok(self.out.clone())
+    }
+}
+
+/// Why the staging directory cannot be made, written to or renamed.
+#[derive(Debug)]
+pub enum StagingError {
+    /// `--out` exists and is not an empty directory.
+    OutNotEmpty(PathBuf),
+    /// `--out` ends in no name (`/`, `..`).
+    OutHasNoName(PathBuf),
+    /// The directory `--out` would be made in does not exist.
+    NoParent { out: PathBuf, parent: PathBuf },
+    /// The staging directory cannot be created in `parent`.
+    CreateStaging { parent: PathBuf, io: std::io::Error },
+    /// A file of the download cannot be written.
+    Write { rel: String, io: std::io::Error },
+    /// A file would be written outside the staging directory.
+    Outside(PathBuf),
+    /// A directory of the download cannot be created.
+    CreateDir { dir: PathBuf, io: std::io::Error },
+    /// The download cannot be renamed to `--out`.
+    Rename { out: PathBuf, io: std::io::Error },
+}
+
+impl fmt::Display for StagingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StagingError::OutNotEmpty(out) => write!(
+                f,
+                "{}: already exists and is not an empty directory; choose a new --out",
+                out.display()
+            ),
+            StagingError::OutHasNoName(out) => {
+                write!(f, "{}: --out needs a directory name", out.display())
+            }
+            StagingError::NoParent { out, parent } => write!(
+                f,
+                "{}: the directory {} does not exist",
+                out.display(),
+                parent.display()
+            ),
+            StagingError::CreateStaging { parent, io } => write!(
+                f,
+                "{}: cannot create a staging directory: {io}",
+                parent.display()
+            ),
+            StagingError::Write { rel, io } => write!(f, "cannot write {rel}: {io}"),
+            StagingError::Outside(dir) => {
+                write!(f, "{} is outside the staging directory", dir.display())
+            }
+            StagingError::CreateDir { dir, io } => {
+                write!(f, "cannot create {}: {io}", dir.display())
+            }
+            StagingError::Rename { out, io } => {
+                write!(f, "cannot rename the download to {}: {io}", out.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for StagingError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StagingError::CreateStaging { io, .. }
+            | StagingError::Write { io, .. }
+            | StagingError::CreateDir { io, .. }
+            | StagingError::Rename { io, .. } => Some(io),
+            StagingError::OutNotEmpty(_)
+            | StagingError::OutHasNoName(_)
+            | StagingError::NoParent { .. }
+            | StagingError::Outside(_) => None,
+        }
     }
 }
 
@@ -262,6 +331,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("x"), "").expect("write");
         let err = Staging::create(dir.path()).expect_err("not empty");
-        assert!(err.contains("not an empty directory"), "{err}");
+        assert!(matches!(err, StagingError::OutNotEmpty(_)), "{err}");
+        assert!(err.to_string().contains("not an empty directory"), "{err}");
     }
 }

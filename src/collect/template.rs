@@ -213,16 +213,20 @@ impl Question {
 }
 
 /// Records an answer to `q` (trimmed; empty leaves the key `null`).
-pub fn answer(i: &mut Integration, q: &Question, text: &str, lang: Lang) -> Result<(), String> {
+pub fn answer(
+    i: &mut Integration,
+    q: &Question,
+    text: &str,
+    lang: Lang,
+) -> Result<(), AnswerError> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(());
     }
-    let invalid = |hint: &str| match lang {
-        Lang::Ja => format!(
-            "「{t}」は読み取れませんでした。{hint} のいずれかでご入力ください(空欄で未記入のまま進みます)"
-        ),
-        Lang::En => format!("`{t}` is not one of {hint} (leave it empty to skip)"),
+    let invalid = |hint: &str| AnswerError {
+        answer: t.to_owned(),
+        expected: hint.to_owned(),
+        lang,
     };
     let value = match q.kind {
         Kind::Bool => Value::Bool(yes_no(t).ok_or_else(|| invalid("はい/いいえ, yes/no"))?),
@@ -260,6 +264,31 @@ pub fn answer(i: &mut Integration, q: &Question, text: &str, lang: Lang) -> Resu
     }
     Ok(())
 }
+
+/// An answer that is none of the values a question takes; said in `lang`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerError {
+    /// The answer, trimmed.
+    pub answer: String,
+    /// The values taken, as shown: `はい/いいえ, yes/no`, `keep/delete`.
+    pub expected: String,
+    pub lang: Lang,
+}
+
+impl std::fmt::Display for AnswerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (t, hint) = (&self.answer, &self.expected);
+        match self.lang {
+            Lang::Ja => write!(
+                f,
+                "「{t}」は読み取れませんでした。{hint} のいずれかでご入力ください(空欄で未記入のまま進みます)"
+            ),
+            Lang::En => write!(f, "`{t}` is not one of {hint} (leave it empty to skip)"),
+        }
+    }
+}
+
+impl std::error::Error for AnswerError {}
 
 fn yes_no(t: &str) -> Option<bool> {
     match t.to_lowercase().as_str() {

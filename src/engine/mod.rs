@@ -82,22 +82,54 @@ pub fn eval_bounded(
     limits: &Limits,
     scope: &mut rhai::Scope,
     script: &str,
-) -> Result<rhai::Dynamic, String> {
+) -> Result<rhai::Dynamic, EvalError> {
     let ast = engine
         .compile_with_scope(scope, script)
-        .map_err(|e| format!("{e}"))?;
+        .map_err(EvalError::Compile)?;
     let guard = sandbox::RunGuard::begin(limits);
     let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         engine.eval_ast_with_scope::<rhai::Dynamic>(scope, &ast)
     }));
     let log = guard.finish();
     if let Some(why) = log.stopped {
-        return Err(why);
+        return Err(EvalError::Stopped(why));
     }
     match out {
-        Err(_) => {
-            Err("the script engine panicked (often an assignment into a constant)".to_owned())
+        Err(_) => Err(EvalError::Panicked),
+        Ok(r) => r.map_err(|e| EvalError::Script(errors::describe(&e, limits))),
+    }
+}
+
+/// Why `eval_bounded` gave no value.
+#[derive(Debug)]
+pub enum EvalError {
+    /// The script does not compile.
+    Compile(rhai::ParseError),
+    /// A limit stopped it (the limit's own words).
+    Stopped(String),
+    /// The script engine panicked.
+    Panicked,
+    /// The script raised an error (`errors::describe`'s words).
+    Script(String),
+}
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvalError::Compile(e) => write!(f, "{e}"),
+            EvalError::Stopped(why) | EvalError::Script(why) => f.write_str(why),
+            EvalError::Panicked => {
+                f.write_str("the script engine panicked (often an assignment into a constant)")
+            }
         }
-        Ok(r) => r.map_err(|e| errors::describe(&e, limits)),
+    }
+}
+
+impl std::error::Error for EvalError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            EvalError::Compile(e) => Some(e),
+            _ => None,
+        }
     }
 }

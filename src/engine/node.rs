@@ -9,6 +9,7 @@
 use super::path::NodePath;
 use crate::doc::{Object, Value};
 use rhai::{Dynamic, INT};
+use std::fmt;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -120,29 +121,29 @@ impl Node {
     }
 
     /// `node[key]` / `node.key`: the value, or `()` when the key is absent.
-    pub fn get_key(&self, key: &str) -> Result<Dynamic, String> {
+    pub fn get_key(&self, key: &str) -> Result<Dynamic, AccessError> {
         match &self.kind {
             Kind::Object(o) => Ok(o
                 .get_entry(key)
                 .map_or(Dynamic::UNIT, |(k, v)| to_dynamic(v, &self.path.key(k)))),
-            Kind::List(l) => Err(format!(
-                "`{key}` asked of a list of {} items at `{}`: index it with a number, or use a helper such as where_eq",
-                l.len(),
-                self.pointer()
-            )),
+            Kind::List(l) => Err(AccessError::KeyOfList {
+                key: key.to_owned(),
+                len: l.len(),
+                at: self.pointer(),
+            }),
         }
     }
 
     /// `node[i]`: negative counts from the end; `()` when out of range.
-    pub fn get_index(&self, i: INT) -> Result<Dynamic, String> {
+    pub fn get_index(&self, i: INT) -> Result<Dynamic, AccessError> {
         match &self.kind {
             Kind::List(l) => Ok(item_at(l, i).map_or(Dynamic::UNIT, |(orig, v)| {
                 to_dynamic(v, &self.path.index(orig))
             })),
-            Kind::Object(_) => Err(format!(
-                "[{i}] asked of an object at `{}`: index it with a key",
-                self.pointer()
-            )),
+            Kind::Object(_) => Err(AccessError::IndexOfObject {
+                index: i,
+                at: self.pointer(),
+            }),
         }
     }
 
@@ -159,6 +160,42 @@ impl Node {
             Kind::Object(o) => Value::Object(o.clone()),
             Kind::List(l) => Value::array(l.iter().map(|(_, v)| v.clone()).collect()),
         }
+    }
+}
+
+/// A node indexed the way its kind cannot be: a list by a key, an object by a number.
+/// The indexers raise it as a helper error (`errors::helper_error`), in these words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccessError {
+    /// `list[key]` / `list.key`; `at` is the list's JSON Pointer.
+    KeyOfList { key: String, len: usize, at: String },
+    /// `object[i]`; `at` is the object's JSON Pointer.
+    IndexOfObject { index: INT, at: String },
+}
+
+impl fmt::Display for AccessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AccessError::KeyOfList { key, len, at } => write!(
+                f,
+                "`{key}` asked of a list of {len} items at `{at}`: index it with a number, or use a helper such as where_eq"
+            ),
+            AccessError::IndexOfObject { index, at } => {
+                write!(
+                    f,
+                    "[{index}] asked of an object at `{at}`: index it with a key"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for AccessError {}
+
+/// The message a script sees (`errors::helper_error` takes any `Into<String>`).
+impl From<AccessError> for String {
+    fn from(e: AccessError) -> String {
+        e.to_string()
     }
 }
 

@@ -18,6 +18,7 @@ use crate::engine::{Limits, node::Node};
 use crate::load::{self, ExportKind, ExportSource, LoadOptions};
 use crate::status::Status;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug)]
@@ -41,42 +42,46 @@ impl ExpectCheck {
 
 impl Expect {
     /// Reads `expect.json`, saying exactly what is wrong with it.
-    pub fn parse(text: &str) -> Result<Expect, String> {
-        let v: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| format!("{}:{}: invalid JSON: {e}", e.line(), e.column()))?;
-        let obj = v
-            .as_object()
-            .ok_or("expected an object {\"checks\": {...}}")?;
+    pub fn parse(text: &str) -> Result<Expect, ExpectError> {
+        let v: serde_json::Value = serde_json::from_str(text).map_err(ExpectError::Json)?;
+        let obj = v.as_object().ok_or(ExpectError::NotAnObject)?;
         for k in obj.keys() {
             if k != "now" && k != "checks" {
-                return Err(format!("unknown key `{k}` (allowed: now, checks)"));
+                return Err(ExpectError::UnknownKey(k.clone()));
             }
         }
         let now = match obj.get("now") {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(other) => return Err(format!("`now` must be an RFC 3339 string, not {other}")),
+            Some(other) => return Err(ExpectError::Now(other.clone())),
         };
         let checks = obj
             .get("checks")
             .and_then(serde_json::Value::as_object)
-            .ok_or("`checks` must be an object: check name -> status")?;
+            .ok_or(ExpectError::ChecksNotAnObject)?;
         let mut out = BTreeMap::new();
         for (name, want) in checks {
-            let status_of = |v: &serde_json::Value| -> Result<Status, String> {
+            let status_of = |v: &serde_json::Value| -> Result<Status, ExpectError> {
                 v.as_str()
-                    .ok_or_else(|| format!("checks.{name}: the status must be a string"))?
+                    .ok_or_else(|| ExpectError::StatusNotText {
+                        check: name.clone(),
+                    })?
                     .parse::<Status>()
-                    .map_err(|e| format!("checks.{name}: {e}"))
+                    .map_err(|why| ExpectError::Status {
+                        check: name.clone(),
+                        why,
+                    })
             };
             let check = match want {
                 serde_json::Value::Object(o) => {
-                    for k in o.keys() {
-                        if !["status", "message", "evidence"].contains(&k.as_str()) {
-                            return Err(format!(
-                                "checks.{name}: unknown key `{k}` (allowed: status, message, evidence)"
-                            ));
-                        }
+                    if let Some(k) = o
+                        .keys()
+                        .find(|k| !["status", "message", "evidence"].contains(&k.as_str()))
+                    {
+                        return Err(ExpectError::UnknownCheckKey {
+                            check: name.clone(),
+                            key: k.clone(),
+                        });
                     }
                     let text = |k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_owned);
                     ExpectCheck {
@@ -94,6 +99,64 @@ impl Expect {
             out.insert(name.clone(), check);
         }
         Ok(Expect { now, checks: out })
+    }
+}
+
+/// What is wrong with a case's `expect.json` (the file's name is added where it is read).
+#[derive(Debug)]
+pub enum ExpectError {
+    /// The file cannot be read.
+    Read(std::io::Error),
+    /// The text is not JSON.
+    Json(serde_json::Error),
+    /// The JSON is not an object.
+    NotAnObject,
+    /// A top-level key other than `now` and `checks`.
+    UnknownKey(String),
+    /// `now` is neither a string nor `null`.
+    Now(serde_json::Value),
+    /// `checks` is missing or not an object.
+    ChecksNotAnObject,
+    /// A check's expected status is not a string.
+    StatusNotText { check: String },
+    /// A check's expected status is not a status (`why`: the status parser's words).
+    Status { check: String, why: String },
+    /// A check's expectation has a key other than `status`, `message` and `evidence`.
+    UnknownCheckKey { check: String, key: String },
+}
+
+impl fmt::Display for ExpectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExpectError::Read(e) => write!(f, "{e}"),
+            ExpectError::Json(e) => write!(f, "{}:{}: invalid JSON: {e}", e.line(), e.column()),
+            ExpectError::NotAnObject => f.write_str("expected an object {\"checks\": {...}}"),
+            ExpectError::UnknownKey(k) => write!(f, "unknown key `{k}` (allowed: now, checks)"),
+            ExpectError::Now(other) => {
+                write!(f, "`now` must be an RFC 3339 string, not {other}")
+            }
+            ExpectError::ChecksNotAnObject => {
+                f.write_str("`checks` must be an object: check name -> status")
+            }
+            ExpectError::StatusNotText { check } => {
+                write!(f, "checks.{check}: the status must be a string")
+            }
+            ExpectError::Status { check, why } => write!(f, "checks.{check}: {why}"),
+            ExpectError::UnknownCheckKey { check, key } => write!(
+                f,
+                "checks.{check}: unknown key `{key}` (allowed: status, message, evidence)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ExpectError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ExpectError::Read(e) => Some(e),
+            ExpectError::Json(e) => Some(e),
+            _ => None,
+        }
     }
 }
 
@@ -144,7 +207,7 @@ pub fn run_case(engine: &rhai::Engine, limits: &Limits, rule: &Rule, case: &Case
     };
     let expect_path = case.dir.join("expect.json");
     let expect: Expect = match std::fs::read_to_string(&expect_path)
-        .map_err(|e| e.to_string())
+        .map_err(ExpectError::Read)
         .and_then(|s| Expect::parse(&s))
     {
         Ok(e) => e,

@@ -5,6 +5,7 @@ use super::rule::{Rule, RuleSource};
 use crate::suggest::did_you_mean;
 use rhai::Engine;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
@@ -25,7 +26,7 @@ pub struct Selection {
 
 impl Catalogue {
     /// Built-ins, then each directory in order; a later rule with the same id wins.
-    pub fn load(engine: &Engine, dirs: &[PathBuf]) -> Result<Catalogue, String> {
+    pub fn load(engine: &Engine, dirs: &[PathBuf]) -> Result<Catalogue, CatalogueError> {
         let mut by_id: BTreeMap<String, Rule> = BTreeMap::new();
         let mut notes = Vec::new();
         for (id, source) in BUILTIN_RULES {
@@ -41,8 +42,11 @@ impl Catalogue {
                     .and_then(|s| s.to_str())
                     .unwrap_or_default()
                     .to_owned();
-                let source = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{}: cannot read the rule: {e}", path.display()))?;
+                let source =
+                    std::fs::read_to_string(&path).map_err(|io| CatalogueError::ReadRule {
+                        path: path.clone(),
+                        io,
+                    })?;
                 let rule = Rule::compile(engine, &id, RuleSource::File(path.clone()), &source);
                 if let Some(old) = by_id.insert(id.clone(), rule)
                     && old.origin != RuleSource::Builtin
@@ -62,17 +66,16 @@ impl Catalogue {
     }
 
     /// Keeps the selected rules; an id that names no rule is an error with a suggestion.
-    pub fn select(mut self, sel: &Selection) -> Result<Catalogue, String> {
+    pub fn select(mut self, sel: &Selection) -> Result<Catalogue, CatalogueError> {
         let ids: Vec<&str> = self.rules.iter().map(|r| r.id.as_str()).collect();
         for (flag, list) in [("--only", &sel.only), ("--skip", &sel.skip)] {
             for id in list {
                 if !ids.contains(&id.as_str()) {
-                    let hint = did_you_mean(id, &ids)
-                        .map(|s| format!(" Did you mean `{s}`?"))
-                        .unwrap_or_default();
-                    return Err(format!(
-                        "{flag} {id}: no rule has that id.{hint} See `crmdesk-audit rules list`."
-                    ));
+                    return Err(CatalogueError::UnknownId {
+                        flag,
+                        id: id.clone(),
+                        suggestion: did_you_mean(id, &ids).map(str::to_owned),
+                    });
                 }
             }
         }
@@ -94,12 +97,10 @@ impl Catalogue {
 }
 
 /// The `*.rhai` files directly inside `dir`, sorted.
-fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let rd = std::fs::read_dir(dir).map_err(|e| {
-        format!(
-            "{}: cannot read the rules directory ({e}); give a directory of .rhai files with --rules",
-            dir.display()
-        )
+fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, CatalogueError> {
+    let rd = std::fs::read_dir(dir).map_err(|io| CatalogueError::ReadDir {
+        dir: dir.to_path_buf(),
+        io,
     })?;
     let mut files: Vec<PathBuf> = rd
         .filter_map(Result::ok)
@@ -108,4 +109,55 @@ fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// Why the rules of a run cannot be gathered.
+#[derive(Debug)]
+pub enum CatalogueError {
+    /// A `--rules` directory cannot be read.
+    ReadDir { dir: PathBuf, io: std::io::Error },
+    /// A rule file cannot be read.
+    ReadRule { path: PathBuf, io: std::io::Error },
+    /// `--only`/`--skip` (`flag`) names a rule that does not exist; `suggestion` is the
+    /// nearest id, if any is near.
+    UnknownId {
+        flag: &'static str,
+        id: String,
+        suggestion: Option<String>,
+    },
+}
+
+impl fmt::Display for CatalogueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CatalogueError::ReadDir { dir, io } => write!(
+                f,
+                "{}: cannot read the rules directory ({io}); give a directory of .rhai files with --rules",
+                dir.display()
+            ),
+            CatalogueError::ReadRule { path, io } => {
+                write!(f, "{}: cannot read the rule: {io}", path.display())
+            }
+            CatalogueError::UnknownId {
+                flag,
+                id,
+                suggestion,
+            } => {
+                write!(f, "{flag} {id}: no rule has that id.")?;
+                if let Some(s) = suggestion {
+                    write!(f, " Did you mean `{s}`?")?;
+                }
+                write!(f, " See `crmdesk-audit rules list`.")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CatalogueError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CatalogueError::ReadDir { io, .. } | CatalogueError::ReadRule { io, .. } => Some(io),
+            CatalogueError::UnknownId { .. } => None,
+        }
+    }
 }
