@@ -1,7 +1,9 @@
 //! The loaded document: what every rule sees (export-format.md, "The loaded document").
 
 mod document;
+mod str;
 mod value;
 
 pub use document::{Document, PARTS, Provenance};
+pub use str::Str;
 pub use value::{Object, Value};
