@@ -1,9 +1,11 @@
 //! The loaded document: what every rule sees (export-format.md, "The loaded document").
 
 mod document;
+mod str;
 mod value;
 
 pub use document::{
     Document, PARTS, PageData, PagePlace, PartPages, Place, Provenance, Spot, pointer_index,
 };
+pub use str::Str;
 pub use value::{Object, Value};

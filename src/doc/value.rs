@@ -1,9 +1,10 @@
 //! The loaded document's values: a compact, immutable JSON tree whose clones are cheap.
 //!
-//! Containers and strings sit behind `Arc`, so handing any sub-tree to a rule (or to
-//! a thousand rules on several threads) is a reference-count bump, never a deep copy.
-//! Strings are `rhai::ImmutableString` so a rule reads them without a copy as well.
+//! Containers and strings sit behind `Arc`s (strings behind `Str`'s thin one), so handing
+//! any sub-tree to a rule (or to a thousand rules on several threads) is a reference-count
+//! bump, never a deep copy. Keys are `rhai::ImmutableString`s, interned by the loader.
 
+use super::Str;
 use rhai::ImmutableString;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::sync::Arc;
@@ -15,41 +16,86 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(ImmutableString),
+    Str(Str),
     Array(Arc<Vec<Value>>),
     Object(Arc<Object>),
 }
 
 /// A JSON object: keys sorted, unique (the last of duplicate keys wins, as in `serde_json`).
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// The keys live apart from the values, in a slice that objects of one shape share: the
+/// records of a list repeat the same keys, so a 40-field ticket holds 40 values and one
+/// pointer to its list's key slice, not 40 key pointers of its own (8 bytes a field, a
+/// third of what an object takes).
+#[derive(Clone, Debug)]
 pub struct Object {
-    entries: Vec<(ImmutableString, Value)>,
+    keys: Arc<[ImmutableString]>,
+    values: Box<[Value]>,
+}
+
+impl Default for Object {
+    fn default() -> Object {
+        Object {
+            keys: Arc::from(Vec::new()),
+            values: Box::default(),
+        }
+    }
+}
+
+impl PartialEq for Object {
+    fn eq(&self, other: &Object) -> bool {
+        (Arc::ptr_eq(&self.keys, &other.keys) || self.keys == other.keys)
+            && self.values == other.values
+    }
 }
 
 impl Object {
     /// Builds an object from entries in any order; of duplicate keys the last one wins.
     pub fn from_entries(mut entries: Vec<(ImmutableString, Value)>) -> Object {
-        // In place: a 500 MB export builds millions of objects, so no second vector.
-        if entries
+        if !entries
             .windows(2)
             .all(|w| w[0].0.as_str() < w[1].0.as_str())
         {
-            return Object { entries };
-        }
-        // A stable sort keeps duplicates in input order, so keeping the last of a run
-        // of equal keys is "last wins".
-        entries.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-        let mut kept = 0;
-        for i in 0..entries.len() {
-            if kept > 0 && entries[kept - 1].0 == entries[i].0 {
-                entries.swap(kept - 1, i);
-            } else {
-                entries.swap(kept, i);
-                kept += 1;
+            // A stable sort keeps duplicates in input order, so keeping the last of a
+            // run of equal keys is "last wins".
+            entries.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+            let mut kept = 0;
+            for i in 0..entries.len() {
+                if kept > 0 && entries[kept - 1].0 == entries[i].0 {
+                    entries.swap(kept - 1, i);
+                } else {
+                    entries.swap(kept, i);
+                    kept += 1;
+                }
             }
+            entries.truncate(kept);
         }
-        entries.truncate(kept);
-        Object { entries }
+        let (keys, values): (Vec<_>, Vec<_>) = entries.into_iter().unzip();
+        Object {
+            keys: Arc::from(keys),
+            values: values.into_boxed_slice(),
+        }
+    }
+
+    /// An object of `keys` (sorted and unique, typically shared by every record of a
+    /// list) and `values`, one per key in the same order.
+    pub fn from_shape(keys: Arc<[ImmutableString]>, values: Vec<Value>) -> Object {
+        debug_assert_eq!(keys.len(), values.len());
+        debug_assert!(keys.windows(2).all(|w| w[0].as_str() < w[1].as_str()));
+        Object {
+            keys,
+            values: values.into_boxed_slice(),
+        }
+    }
+
+    /// The shared key slice (the loader compares shapes by it).
+    pub fn key_slice(&self) -> &Arc<[ImmutableString]> {
+        &self.keys
+    }
+
+    /// The values, in key order.
+    pub fn values(&self) -> &[Value] {
+        &self.values
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -58,10 +104,10 @@ impl Object {
 
     /// The stored key and its value (the key is shared, so callers can keep it cheaply).
     pub fn get_entry(&self, key: &str) -> Option<(&ImmutableString, &Value)> {
-        self.entries
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+        self.keys
+            .binary_search_by(|k| k.as_str().cmp(key))
             .ok()
-            .map(|i| (&self.entries[i].0, &self.entries[i].1))
+            .map(|i| (&self.keys[i], &self.values[i]))
     }
 
     /// `get`, looking first at position `hint` and leaving there where `key` was found.
@@ -69,17 +115,15 @@ impl Object {
     /// record to the next finds each key with one comparison, touching one cache line of
     /// the record instead of a binary search's several.
     pub fn get_hinted(&self, key: &str, hint: &std::cell::Cell<usize>) -> Option<&Value> {
-        if let Some((k, v)) = self.entries.get(hint.get())
+        let h = hint.get();
+        if let Some(k) = self.keys.get(h)
             && k.as_str() == key
         {
-            return Some(v);
+            return Some(&self.values[h]);
         }
-        let i = self
-            .entries
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
-            .ok()?;
+        let i = self.keys.binary_search_by(|k| k.as_str().cmp(key)).ok()?;
         hint.set(i);
-        Some(&self.entries[i].1)
+        Some(&self.values[i])
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -87,25 +131,25 @@ impl Object {
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.keys.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.keys.is_empty()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&ImmutableString, &Value)> {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.keys.iter().zip(self.values.iter())
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &ImmutableString> {
-        self.entries.iter().map(|(k, _)| k)
+        self.keys.iter()
     }
 
     /// A copy with `key` set to `value` (used while assembling the document, not by rules).
     #[must_use]
     pub fn with(&self, key: &str, value: Value) -> Object {
-        let mut entries = self.entries.clone();
+        let mut entries: Vec<_> = self.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         entries.push((key.into(), value));
         Object::from_entries(entries)
     }
@@ -113,14 +157,12 @@ impl Object {
     /// A copy without `key`.
     #[must_use]
     pub fn without(&self, key: &str) -> Object {
-        Object {
-            entries: self
-                .entries
-                .iter()
+        Object::from_entries(
+            self.iter()
                 .filter(|(k, _)| k.as_str() != key)
-                .cloned()
+                .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
-        }
+        )
     }
 }
 

@@ -11,10 +11,14 @@
 //! not fail softly: the process would abort), so the native functions whose output can
 //! grow check the size *before* allocating (`helpers::guarded`).
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use mimalloc::MiMalloc as Inner;
+use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
 
-/// The process allocator: `System`, counted per thread.
+/// The process allocator: mimalloc, counted per thread. mimalloc rather than the
+/// system's: the document is millions of small, long-lived blocks made by two parsing
+/// threads at once, which mimalloc makes with about a sixth less CPU time than glibc's
+/// malloc (the large export in `lists` form: 4.6 s of user time against 5.6 s, same peak).
 pub struct Counting;
 
 #[global_allocator]
@@ -31,12 +35,12 @@ fn moved(delta: isize) {
     let _ = HELD.try_with(|h| h.set(h.get().wrapping_add(delta)));
 }
 
-// SAFETY: every method forwards to `System` with the same arguments; the counter is a
+// SAFETY: every method forwards to `Inner` with the same arguments; the counter is a
 // plain thread-local cell that never allocates.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded as is.
-        let p = unsafe { System.alloc(layout) };
+        let p = unsafe { Inner.alloc(layout) };
         if !p.is_null() {
             moved(size(layout));
         }
@@ -45,7 +49,7 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded as is.
-        let p = unsafe { System.alloc_zeroed(layout) };
+        let p = unsafe { Inner.alloc_zeroed(layout) };
         if !p.is_null() {
             moved(size(layout));
         }
@@ -54,13 +58,13 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: forwarded as is.
-        unsafe { System.dealloc(ptr, layout) };
+        unsafe { Inner.dealloc(ptr, layout) };
         moved(-size(layout));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: forwarded as is.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        let p = unsafe { Inner.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             moved(isize::try_from(new_size).unwrap_or(isize::MAX) - size(layout));
         }

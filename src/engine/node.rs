@@ -215,7 +215,7 @@ pub fn to_dynamic(value: &Value, path: &NodePath) -> Dynamic {
         Value::Bool(b) => Dynamic::from_bool(*b),
         Value::Int(i) => Dynamic::from_int(*i),
         Value::Float(f) => Dynamic::from_float(*f),
-        Value::Str(s) => Dynamic::from(s.clone()),
+        Value::Str(s) => Dynamic::from(s.to_immutable()),
         Value::Array(a) => Dynamic::from(Node::list(List::whole(a.clone()), path.clone())),
         Value::Object(o) => Dynamic::from(Node {
             kind: Kind::Object(o.clone()),

@@ -1,7 +1,7 @@
 //! Sharing repeated values while parsing: a fast hash, a lossy cache of short strings
 //! and one of small objects of scalars.
 
-use crate::doc::{Object, Value};
+use crate::doc::{Object, Str, Value};
 use rhai::ImmutableString;
 use std::sync::Arc;
 
@@ -91,7 +91,7 @@ const CACHE_SLOTS: usize = 1 << 15;
 /// it; otherwise it takes the slot. Repeated values keep hitting; unique ids just pass.
 pub(super) struct StrCache {
     /// Each string with its hash, so a miss (most unique ids) is told by the hash alone.
-    slots: Vec<Option<(u64, ImmutableString)>>,
+    slots: Vec<Option<(u64, Str)>>,
 }
 
 impl Default for StrCache {
@@ -104,7 +104,7 @@ impl Default for StrCache {
 
 impl StrCache {
     /// The shared string equal to `s`, and whether it was in the cache.
-    pub(super) fn get(&mut self, s: &str) -> (ImmutableString, bool) {
+    pub(super) fn get(&mut self, s: &str) -> (Str, bool) {
         if s.len() > CACHED_STRING_MAX {
             return (s.into(), false);
         }
@@ -113,7 +113,7 @@ impl StrCache {
         match slot {
             Some((hash, hit)) if *hash == h && hit.as_str() == s => (hit.clone(), true),
             _ => {
-                let fresh: ImmutableString = s.into();
+                let fresh = Str::new(s);
                 *slot = Some((h, fresh.clone()));
                 (fresh, false)
             }

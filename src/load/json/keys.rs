@@ -51,7 +51,7 @@ pub(super) struct Keys {
     sharing: Vec<Sharing>,
     /// The key whose value is being read (an index into `sharing`).
     current: usize,
-    redacted: Option<ImmutableString>,
+    redacted: Option<crate::doc::Str>,
     strings: StrCache,
     pub(super) items: Vec<Value>,
     pub(super) entries: Vec<(ImmutableString, Value)>,
@@ -141,24 +141,29 @@ impl Keys {
         }
         let tail = &mut self.entries[start..];
         // Sorted here, `from_entries` finds nothing left to do (duplicates aside).
-        let unique = match self.shapes.sort(tail) {
-            Some(unique) => unique,
+        let shape = match self.shapes.sort(tail) {
+            Some(shape) => shape,
             None => {
                 tail.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-                tail.windows(2).all(|w| w[0].0 != w[1].0)
+                tail.windows(2)
+                    .all(|w| w[0].0 != w[1].0)
+                    .then(|| tail.iter().map(|(k, _)| k.clone()).collect())
             }
         };
-        let hash = if unique {
-            small_object_hash(tail)
-        } else {
-            None
-        };
-        let Some(h) = hash else {
+        let Some(keys) = shape else {
             let entries: Vec<(ImmutableString, Value)> = self.entries.drain(start..).collect();
             return Value::Object(Arc::new(Object::from_entries(entries)));
         };
+        let fresh = |entries: &mut Vec<(ImmutableString, Value)>| {
+            let values = entries.drain(start..).map(|(_, v)| v).collect();
+            Arc::new(Object::from_shape(keys, values))
+        };
+        let Some(h) = small_object_hash(&self.entries[start..]) else {
+            return Value::Object(fresh(&mut self.entries));
+        };
         let n = self.small_objects.slots.len();
         let slot = &mut self.small_objects.slots[(h ^ (h >> 32)) as usize % n];
+        let tail = &self.entries[start..];
         if let Some(hit) = slot
             && hit.len() == tail.len()
             && hit
@@ -170,8 +175,7 @@ impl Keys {
             self.entries.truncate(start);
             return Value::Object(shared);
         }
-        let entries: Vec<(ImmutableString, Value)> = self.entries.drain(start..).collect();
-        let fresh = Arc::new(Object::from_entries(entries));
+        let fresh = fresh(&mut self.entries);
         *slot = Some(fresh.clone());
         Value::Object(fresh)
     }

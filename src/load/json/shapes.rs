@@ -4,6 +4,7 @@
 use super::cache::{FNV_START, WORD_MUL};
 use crate::doc::Value;
 use rhai::ImmutableString;
+use std::sync::Arc;
 
 /// How to sort the entries of an object whose keys come in a known order.
 ///
@@ -22,6 +23,8 @@ struct Shape {
     swaps: Vec<(u16, u16)>,
     /// The keys are all different (duplicates go the slow way: the last one wins).
     unique: bool,
+    /// The keys in sorted order, shared by every object of this shape.
+    sorted: Arc<[ImmutableString]>,
 }
 
 impl Default for Shapes {
@@ -50,9 +53,13 @@ impl Shapes {
         (h ^ (h >> 29)) as usize % SHAPE_SLOTS
     }
 
-    /// Sorts `entries` by key; `Some(unique)` when it did, `None` when the object is
-    /// too large for the cache.
-    pub(super) fn sort(&mut self, entries: &mut [(ImmutableString, Value)]) -> Option<bool> {
+    /// Sorts `entries` by key; when it did, `Some` of the shape's sorted keys if they are
+    /// all different (`None` inside if not); `None` when the object is too large for the
+    /// cache.
+    pub(super) fn sort(
+        &mut self,
+        entries: &mut [(ImmutableString, Value)],
+    ) -> Option<Option<Arc<[ImmutableString]>>> {
         if entries.len() > SHAPE_MAX_KEYS {
             return None;
         }
@@ -71,7 +78,7 @@ impl Shapes {
         for &(a, b) in &shape.swaps {
             entries.swap(usize::from(a), usize::from(b));
         }
-        Some(shape.unique)
+        Some(shape.unique.then(|| shape.sorted.clone()))
     }
 }
 
@@ -102,6 +109,7 @@ impl Shape {
             keys: entries.iter().map(|(k, _)| k.clone()).collect(),
             swaps,
             unique,
+            sorted: order.iter().map(|&i| entries[i].0.clone()).collect(),
         }
     }
 }

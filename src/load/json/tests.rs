@@ -51,7 +51,7 @@ fn repeated_short_values_share_one_string() {
         Value::Str(s) => Some(s.clone()),
         _ => None,
     });
-    assert!(a.unwrap().ptr_eq(&b.unwrap()));
+    assert!(crate::doc::Str::ptr_eq(&a.unwrap(), &b.unwrap()));
 }
 
 #[test]

@@ -113,7 +113,7 @@ fn says_more_records(page: &Page) -> bool {
 /// The records whose `id` was already read earlier in the same list; `None` when none
 /// repeats (checked first, so a list without repeats is never copied).
 fn repeated_ids(pages: &[Arc<Vec<Value>>], origins: &[Page]) -> Option<Dropped> {
-    fn id_of(v: &Value) -> Option<&ImmutableString> {
+    fn id_of(v: &Value) -> Option<&crate::doc::Str> {
         match v.get("id") {
             Some(Value::Str(s)) if !s.trim().is_empty() => Some(s),
             _ => None,
@@ -140,7 +140,7 @@ fn repeated_ids(pages: &[Arc<Vec<Value>>], origins: &[Page]) -> Option<Dropped> 
                         .map(|p| p.origin.to_string())
                         .unwrap_or_default();
                 }
-                ids.push(id.clone());
+                ids.push(id.to_immutable());
             }
             _ => kept.push(i),
         }
