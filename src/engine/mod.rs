@@ -56,8 +56,9 @@ pub fn build_with_parameters(limits: &Limits, parameters: Arc<Parameters>) -> En
     helpers::register(&mut engine);
     // `param(name, default)`: the run's parameter `name`, else `default`; a parameter of
     // another type than its default (a string for a list) is an error, not a surprise.
-    engine.register_fn(
-        "param",
+    helpers::Helpers::new(&mut engine).add(
+        "param(name, default)",
+        "the run's parameter `name` from the `[parameters]` table of `crmdesk-audit.toml` (docs/ci.md, \"A project config file\"), else `default`; TOML arrays, tables, strings, numbers and booleans arrive as Rhai arrays, maps, strings, numbers and booleans, and a parameter of another type than `default` is an error (unless `default` is `()`). A rule reads a list staff may change as `param(\"supported_editions\", global::SUPPORTED_EDITIONS)`",
         move |name: &str, default: Dynamic| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
             match parameters.get(name) {
                 None => Ok(default),
