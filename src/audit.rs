@@ -25,6 +25,7 @@ pub fn set_threads(n: usize) {
 /// The outcome for one export: its rule results, or why it could not be loaded.
 #[derive(Debug)]
 pub struct ExportOutcome {
+    /// The export's path as the user would write it (the report's `path`).
     pub path: String,
     /// Where the export is, when it was found (to map evidence to file:line:col).
     pub source: Option<load::ExportSource>,
@@ -33,11 +34,14 @@ pub struct ExportOutcome {
     pub result: Result<Audited, load::LoadError>,
 }
 
+/// What auditing one loaded export gave: the rule results and what the loader learned.
 #[derive(Debug)]
 pub struct Audited {
+    /// One result per rule of the catalogue, in catalogue order.
     pub results: Vec<RuleResult>,
     /// The loader's notes; reports say them in the report language.
     pub notes: Vec<load::Note>,
+    /// The parts the export holds, sorted (`meta.present`).
     pub present: Vec<String>,
     /// List parts known to be incomplete (`meta.truncated`).
     pub truncated: Vec<String>,

@@ -15,16 +15,22 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// The `schema_version` a baseline file must have; `read` refuses any other.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// One accepted finding.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
+    /// The finding's fingerprint: what `apply` matches findings by (32 hex digits).
     pub fingerprint: String,
+    /// The rule id (for a reader of the file; matching uses only the fingerprint).
     pub rule: String,
+    /// The check's name (for a reader of the file).
     pub check: String,
+    /// The finding's status when it was saved (for a reader of the file).
     pub status: Status,
+    /// Entity keys of the records it is about (for a reader of the file); may be absent.
     #[serde(default)]
     pub entities: Vec<String>,
 }
@@ -33,7 +39,9 @@ pub struct Entry {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
+    /// Always `SCHEMA_VERSION` in a file `read` accepts.
     pub schema_version: u32,
+    /// The accepted findings, sorted, one per distinct entry.
     pub findings: Vec<Entry>,
 }
 
@@ -123,7 +131,9 @@ pub enum BaselineError {
     Read { path: PathBuf, io: std::io::Error },
     /// The file is not a baseline's JSON.
     Parse {
+        /// The baseline file.
         path: PathBuf,
+        /// The JSON parser's error (with line and column).
         error: serde_json::Error,
     },
     /// The file is a baseline of another `schema_version`.

@@ -10,21 +10,31 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Change {
+    /// The status weighs more after: warn, fail or error where there was less (missing, skip
+    /// and pass weigh nothing).
     Worse,
+    /// The status weighs less after.
     Better,
     /// Different status, same weight (`pass` <-> `skip`).
     Changed,
+    /// The same status on both sides.
     Same,
 }
 
+/// One check's counted status (worst finding, waived ones as pass) before and after.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CheckDiff {
+    /// The rule id.
     pub rule: String,
+    /// The rule's FAQ item; 0 for a rule beyond the FAQ.
     pub faq: u32,
+    /// The check's name.
     pub check: String,
     /// `None`: the check was not reported on that side.
     pub before: Option<Status>,
+    /// `None`: the check was not reported after.
     pub after: Option<Status>,
+    /// How the status moved (`before` to `after`).
     pub change: Change,
 }
 
@@ -85,11 +95,17 @@ pub fn compare(before: &[RuleResult], after: &[RuleResult]) -> Vec<CheckDiff> {
 /// A finding that is not a pass, on one side of a diff, by its identity.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Found {
+    /// The rule's FAQ item; 0 for a rule beyond the FAQ.
     pub faq: u32,
+    /// The rule id.
     pub rule: String,
+    /// The check's name.
     pub check: String,
+    /// Entity keys of the records it is about (`rules::identity`).
     pub entities: Vec<String>,
+    /// The finding's own status (before waivers and baseline).
     pub status: Status,
+    /// What identifies the finding on both sides (`Finding::fingerprint`).
     pub fingerprint: String,
     /// What it counts as toward `--fail-on`: `pass` when waived.
     #[serde(skip)]
@@ -100,15 +116,23 @@ pub struct Found {
 /// the fingerprint, so the pair is also one `fixed` (before) and one `new` (after).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct StatusChange {
+    /// The rule's FAQ item; 0 for a rule beyond the FAQ.
     pub faq: u32,
+    /// The rule id.
     pub rule: String,
+    /// The check's name.
     pub check: String,
+    /// Entity keys of the records it is about.
     pub entities: Vec<String>,
+    /// The status before.
     pub before: Status,
+    /// The status after.
     pub after: Status,
     /// `worse` or `better`, weighed as the checks are.
     pub change: Change,
+    /// The fingerprint of the finding before (listed in `fixed`).
     pub before_fingerprint: String,
+    /// The fingerprint of the finding after (listed in `new`).
     pub after_fingerprint: String,
 }
 
@@ -219,8 +243,8 @@ pub fn by_identity(before: &[RuleResult], after: &[RuleResult]) -> FindingDiff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bilingual::Text;
     use crate::rules::Finding;
-    use crate::text::Text;
 
     fn result(rule: &str, checks: &[(&str, Status)]) -> RuleResult {
         let findings: Vec<Finding> = checks

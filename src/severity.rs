@@ -11,17 +11,24 @@ use std::str::FromStr;
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The lowest: of the severity thresholds, only `--fail-on info` counts it.
     Info,
+    /// Counted by `--fail-on low` and `--fail-on info`.
     Low,
+    /// The default, for a check whose META declares none; counted by `--fail-on medium` and lower.
     #[default]
     Medium,
+    /// Counted by `--fail-on high` and every lower threshold.
     High,
+    /// The highest: counted by every severity threshold of `--fail-on`.
     Critical,
 }
 
 impl Severity {
+    /// Every severity's word, worst first, for messages listing what is accepted.
     pub const NAMES: &'static str = "critical, high, medium, low, info";
 
+    /// The lower-case word used in META, JSON, the CLI and `--fail-on` (`"high"`).
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",

@@ -10,14 +10,22 @@ use std::str::FromStr;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Not checked: the export lacks the data to decide (a part was not exported).
     Skip,
+    /// Checked, and nothing is wrong.
     Pass,
+    /// Something to look into, which may or may not be a problem ("needs checking").
     Warn,
+    /// A problem that needs fixing ("needs action").
     Fail,
+    /// No verdict: the rule did not compile, raised an error, hit a limit, or needed a part
+    /// that failed to load.
     Error,
 }
 
 impl Status {
+    /// Every status, in the order reports count them (pass, warn, fail, skip, error), not
+    /// the severity order.
     pub const ALL: [Status; 5] = [
         Status::Pass,
         Status::Warn,
@@ -26,6 +34,7 @@ impl Status {
         Status::Error,
     ];
 
+    /// The lower-case word used in JSON, the CLI and rules (`"pass"`); `FromStr` reads it back.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Skip => "skip",

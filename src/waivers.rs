@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 /// A waiver in force this many days or fewer before its expiry is reported as expiring.
 pub const EXPIRING_DAYS: i32 = 7;
 
+/// One waiver of a waivers file, validated: what findings it accepts, why, and until when.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Waiver {
     /// 1-based position in the file, for messages.
@@ -52,9 +53,13 @@ pub struct Waiver {
     pub fingerprint: Option<String>,
     /// A pattern for one of a finding's entity keys.
     pub entity: Option<String>,
+    /// A pattern (`*` matches any run) one of a finding's evidence pointers must match.
     pub evidence: Option<String>,
+    /// A pattern (`*` matches any run) the export's path must match.
     pub export: Option<String>,
+    /// Why the findings are accepted (never empty).
     pub reason: String,
+    /// Who answers for the waiver (never empty).
     pub owner: String,
     /// `YYYY-MM-DD`: the last day the waiver applies (UTC).
     pub expires: String,
@@ -221,15 +226,21 @@ pub enum WaiverError {
     Read { path: PathBuf, io: std::io::Error },
     /// The file is not `{"waivers": [...]}`.
     Parse {
+        /// The waivers file.
         path: PathBuf,
+        /// The JSON parser's error (with line and column).
         error: serde_json::Error,
     },
     /// Waiver number `number` (1-based) is wrong; `named` is what it names, as
     /// ` (rule sync-running)`, or empty.
     Entry {
+        /// The waivers file.
         path: PathBuf,
+        /// The waiver's 1-based position in the file.
         number: usize,
+        /// What the waiver names, as ` (rule sync-running)`, or empty.
         named: String,
+        /// What is wrong with it.
         problem: EntryProblem,
     },
 }
@@ -426,7 +437,9 @@ pub enum ExpiryError {
     Unreadable { spec: String },
     /// A date before `today`.
     Past {
+        /// `--expires` as given.
         spec: String,
+        /// The audit's day (UTC).
         today: jiff::civil::Date,
     },
 }
@@ -450,8 +463,11 @@ impl std::error::Error for ExpiryError {}
 
 /// What `waivers generate` writes into each waiver besides what the finding gives.
 pub struct Template<'a> {
+    /// `--owner`: who answers for the waivers.
     pub owner: &'a str,
+    /// `--reason`, or the default reason naming the audit's day.
     pub reason: &'a str,
+    /// The last day (`YYYY-MM-DD`), resolved from `--expires`.
     pub expires: &'a str,
 }
 

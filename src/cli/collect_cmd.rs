@@ -5,10 +5,10 @@
 
 use super::CliError;
 use super::args::CollectArgs;
+use crate::bilingual::Lang;
 use crate::collect::auth::{Credentials, Secret};
 use crate::collect::template::{self, Integration};
-use crate::collect::{self, Error, Event, Options, Portal, staging};
-use crate::text::Lang;
+use crate::collect::{self, CollectError, Event, Options, Portal, staging};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
@@ -53,7 +53,7 @@ pub fn run(a: &CollectArgs) -> Result<u8, CliError> {
     let bar = Bar::start();
     let result = collect::collect(&opts, &mut |e| bar.event(&e, &scrub));
     bar.finish();
-    let failed = |e: Error| CliError::Collect {
+    let failed = |e: CollectError| CliError::Collect {
         error: scrubbed(e, &scrub),
         lang,
     };
@@ -183,13 +183,13 @@ fn scrub(text: &str, secrets: &[String]) -> String {
 
 /// `e` with every credential text replaced in its messages and portal names: what
 /// `CliError::Collect` holds and prints.
-fn scrubbed(e: Error, scrub: &dyn Fn(&str) -> String) -> Error {
+fn scrubbed(e: CollectError, scrub: &dyn Fn(&str) -> String) -> CollectError {
     match e {
-        Error::Usage(m) => Error::Usage(scrub(&m)),
-        Error::Auth(m) => Error::Auth(scrub(&m)),
-        Error::Network(m) => Error::Network(scrub(&m)),
-        Error::Disk(m) => Error::Disk(scrub(&m)),
-        Error::Portals { message, portals } => Error::Portals {
+        CollectError::Usage(m) => CollectError::Usage(scrub(&m)),
+        CollectError::Auth(m) => CollectError::Auth(scrub(&m)),
+        CollectError::Network(m) => CollectError::Network(scrub(&m)),
+        CollectError::Disk(m) => CollectError::Disk(scrub(&m)),
+        CollectError::Portals { message, portals } => CollectError::Portals {
             message: scrub(&message),
             portals: portals
                 .into_iter()
@@ -206,19 +206,19 @@ fn scrubbed(e: Error, scrub: &dyn Fn(&str) -> String) -> Error {
 /// The message for a run that wrote nothing (in Japanese the kind of failure and what
 /// to do are Japanese; the detail from the API or the system follows as it came). `e`'s
 /// texts are already scrubbed (`scrubbed`).
-pub(super) fn describe(e: &Error, lang: Lang) -> String {
+pub(super) fn describe(e: &CollectError, lang: Lang) -> String {
     let what = match (e, lang) {
-        (Error::Usage(_) | Error::Portals { .. }, Lang::En) => "usage",
-        (Error::Auth(_), Lang::En) => "authentication",
-        (Error::Network(_), Lang::En) => "network",
-        (Error::Disk(_), Lang::En) => "disk",
-        (Error::Usage(_) | Error::Portals { .. }, Lang::Ja) => "指定の誤り",
-        (Error::Auth(_), Lang::Ja) => "認証エラー",
-        (Error::Network(_), Lang::Ja) => "通信エラー",
-        (Error::Disk(_), Lang::Ja) => "保存先のエラー",
+        (CollectError::Usage(_) | CollectError::Portals { .. }, Lang::En) => "usage",
+        (CollectError::Auth(_), Lang::En) => "authentication",
+        (CollectError::Network(_), Lang::En) => "network",
+        (CollectError::Disk(_), Lang::En) => "disk",
+        (CollectError::Usage(_) | CollectError::Portals { .. }, Lang::Ja) => "指定の誤り",
+        (CollectError::Auth(_), Lang::Ja) => "認証エラー",
+        (CollectError::Network(_), Lang::Ja) => "通信エラー",
+        (CollectError::Disk(_), Lang::Ja) => "保存先のエラー",
     };
     let mut m = format!("{what}: {}", e.message());
-    if let Error::Portals { portals, .. } = e {
+    if let CollectError::Portals { portals, .. } = e {
         for p in portals {
             let default = if p.is_default { "  (default)" } else { "" };
             m.push_str(&format!(

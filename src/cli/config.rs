@@ -42,15 +42,23 @@ struct Raw {
 pub struct Config {
     /// Where it was read from (for messages).
     pub path: PathBuf,
+    /// `rules`: rule directories, in order (as `--rules`); empty when the file names none.
     pub rules: Vec<PathBuf>,
+    /// `waivers`: the waivers file (as `--waivers`).
     pub waivers: Option<PathBuf>,
+    /// `baseline`: the baseline file (as `--baseline`).
     pub baseline: Option<PathBuf>,
+    /// `profile`: a profile's name, checked to exist.
     pub profile: Option<String>,
+    /// `fail_on`: a status or severity threshold (as `--fail-on`).
     pub fail_on: Option<FailOn>,
+    /// `lang`: the report language (as `--lang`).
     pub lang: Option<LangArg>,
+    /// `tz`: the reader's time zone, as written (as `--tz`; checked when used).
     pub tz: Option<String>,
     /// `"rule/check"` -> severity, with the line that gives it.
     pub severity: BTreeMap<String, (Severity, usize)>,
+    /// `[parameters]`: the values rules read with `param(name, default)`.
     pub parameters: Parameters,
 }
 

@@ -6,12 +6,12 @@
 use super::config::ConfigError;
 use super::output::WriteError;
 use crate::baseline::BaselineError;
+use crate::bilingual::Lang;
 use crate::collect;
 use crate::engine::EvalError;
 use crate::load::LoadError;
 use crate::report::words;
 use crate::rules::catalogue::CatalogueError;
-use crate::text::Lang;
 use crate::waivers::{ExpiryError, WaiverError};
 use std::fmt;
 use std::path::PathBuf;
@@ -39,8 +39,11 @@ pub enum CliError {
     NoSuchProfile { name: String },
     /// `--only` names a rule outside the profile.
     NotInProfile {
+        /// The rule id given to `--only`.
         id: String,
+        /// The profile's name.
         profile: String,
+        /// The rules the profile runs (to list in the message).
         rules: &'static [&'static str],
     },
     /// `waivers generate --owner` is blank.
@@ -59,7 +62,9 @@ pub enum CliError {
     NoRules,
     /// `rules explain` names no rule; `suggestion` is the nearest id.
     NoSuchRule {
+        /// The id as given.
         id: String,
+        /// The nearest existing id, when one is near enough.
         suggestion: Option<String>,
     },
     /// `rules explain` of a rule that does not compile: its problems, one a line.
@@ -74,7 +79,9 @@ pub enum CliError {
     ErrorStatus,
     /// `rules new --needs` names no part of the document; `suggestion` is the nearest.
     UnknownPart {
+        /// The part as given.
         need: String,
+        /// The nearest part name, when one is near enough.
         suggestion: Option<String>,
     },
     /// `rules new` cannot create this directory.
@@ -108,8 +115,11 @@ pub enum CliError {
     Load { error: LoadError, lang: Lang },
     /// A side of `diff` is not one export; said in `lang`.
     NotOneExport {
+        /// The path as given.
         path: String,
+        /// How many exports it holds (0, or more than one).
         found: usize,
+        /// The language to say it in.
         lang: Lang,
     },
     /// `query`'s expression gave no value.
@@ -120,7 +130,12 @@ pub enum CliError {
     Credentials { missing: Vec<&'static str> },
     /// `collect` wrote nothing (the error's texts already scrubbed of credentials);
     /// said in `lang`.
-    Collect { error: collect::Error, lang: Lang },
+    Collect {
+        /// Why, with credentials already scrubbed from its text.
+        error: collect::CollectError,
+        /// The language to say it in.
+        lang: Lang,
+    },
 }
 
 impl CliError {

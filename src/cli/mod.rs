@@ -17,13 +17,13 @@ mod shell_cmd;
 mod waivers_cmd;
 
 use crate::audit::{self, ExportOutcome};
+use crate::bilingual::Lang;
 use crate::engine::{self, Limits};
 use crate::load::LoadOptions;
 use crate::report;
 use crate::rules::{Catalogue, Selection};
 use crate::severity::Severity;
 use crate::status::Status;
-use crate::text::Lang;
 use args::{AuditArgs, Cli, Command, FailOn, Format, LangArg, LimitArgs, RuleArgs, Threshold};
 use clap::Parser;
 use std::io::{IsTerminal, Write};
@@ -158,13 +158,13 @@ fn audit_command(a: &AuditArgs) -> Result<u8, CliError> {
     let formats: Vec<Format> = std::iter::once(a.format)
         .chain(a.reports.iter().map(|(f, _)| *f))
         .collect();
-    let places = if formats
+    let locations = if formats
         .iter()
         .any(|f| matches!(f, Format::Sarif | Format::Github | Format::Html))
     {
-        places(&outcomes)
+        locations(&outcomes)
     } else {
-        report::Places::new()
+        report::Locations::new()
     };
     let info = report_info::info(
         &outcomes,
@@ -180,7 +180,7 @@ fn audit_command(a: &AuditArgs) -> Result<u8, CliError> {
         lang,
         catalogue: &catalogue,
         waivers: &waiver_report,
-        places: &places,
+        locations: &locations,
         info: &info,
         baseline_fixed: fixed.as_deref(),
     };
@@ -226,8 +226,8 @@ fn render(format: Format, cx: &report::Context, to_terminal: bool, look: TableLo
 }
 
 /// Where each piece of evidence sits in the export's files (for SARIF and annotations).
-fn places(outcomes: &[ExportOutcome]) -> report::Places {
-    let mut out = report::Places::new();
+fn locations(outcomes: &[ExportOutcome]) -> report::Locations {
+    let mut out = report::Locations::new();
     for o in outcomes {
         let (Some(_), Ok(a)) = (&o.source, &o.result) else {
             continue;
@@ -240,14 +240,7 @@ fn places(outcomes: &[ExportOutcome]) -> report::Places {
                     continue;
                 }
                 if let Some(l) = locator.locate(p) {
-                    out.insert(
-                        key,
-                        report::Place {
-                            file: l.file.display().to_string(),
-                            line: l.line,
-                            column: l.column,
-                        },
-                    );
+                    out.insert(key, l);
                 }
             }
         }

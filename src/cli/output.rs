@@ -42,6 +42,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 pub struct WriteError {
     /// The report's path.
     pub path: PathBuf,
+    /// The system's error (creating, writing, syncing or renaming the temporary file).
     pub io: std::io::Error,
 }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 const DELAY: Duration = Duration::from_millis(800);
 
+/// The progress bar of one `audit` run; a no-op when nobody is watching.
 pub struct Progress {
     bar: Option<ProgressBar>,
     finished: Arc<AtomicBool>,
@@ -54,6 +55,7 @@ impl Progress {
         }
     }
 
+    /// Clears the bar (or keeps it from ever appearing).
     pub fn finish(self) {
         self.finished.store(true, Ordering::Relaxed);
         if let Some(bar) = self.bar {

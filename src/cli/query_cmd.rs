@@ -3,10 +3,10 @@
 
 use super::CliError;
 use super::args::QueryArgs;
+use crate::bilingual::Lang;
 use crate::engine::{self, node::Node};
 use crate::load::{self, ExportKind, ExportSource, LoadOptions};
 use crate::rules::run::on_rule_thread;
-use crate::text::Lang;
 use rhai::{Dynamic, Scope};
 use serde_json::Value;
 

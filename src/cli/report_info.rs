@@ -5,11 +5,11 @@
 
 use super::CliError;
 use crate::audit::ExportOutcome;
+use crate::bilingual::Lang;
 use crate::doc::Value;
 use crate::load::{self, LoadOptions};
 use crate::report::{OrgHeader, ReportInfo};
 use crate::rules::{Catalogue, RuleSource};
-use crate::text::Lang;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 

@@ -3,6 +3,7 @@
 
 use super::CliError;
 use super::args::{ListFormat, RuleArgs, RulesCommand, TestFormat};
+use crate::bilingual::Lang;
 use crate::engine::{self, Limits};
 use crate::report::rule_list::{self, RuleRow};
 use crate::report::rule_tests::{self, CaseLine, status_difference};
@@ -11,8 +12,6 @@ use crate::rules::run::on_rule_thread;
 use crate::rules::{Catalogue, Rule, RuleSource, scaffold};
 use crate::status::Status;
 use crate::suggest::did_you_mean;
-use crate::text::Lang;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Runs `rules list | explain | check | test | new`.
@@ -93,64 +92,8 @@ fn explain(id: &str, a: &RuleArgs, lang: Lang) -> Result<u8, CliError> {
         .compiled
         .as_ref()
         .map_err(|p| CliError::DoesNotCompile(p.clone()))?;
-    let m = &c.meta;
-    let (h_needs, h_checks, h_remedy, h_source, h_severity) = match lang {
-        Lang::En => (
-            "Reads",
-            "Checks (in the FAQ's order of causes)",
-            "Remedy",
-            "Source",
-            "Severity",
-        ),
-        Lang::Ja => (
-            "使うデータ",
-            "確認項目(FAQに記載の原因の順)",
-            "対応方法",
-            "ファイル",
-            "重要度",
-        ),
-    };
-    let mut s = String::new();
-    let _ = if m.faq == 0 {
-        writeln!(s, "{}: {}\n", rule.id, m.title.get(lang))
-    } else {
-        writeln!(s, "{} (FAQ {}): {}\n", rule.id, m.faq, m.title.get(lang))
-    };
-    let _ = writeln!(s, "{}\n", m.description.get(lang));
-    let _ = writeln!(
-        s,
-        "{h_needs}: {}",
-        if m.needs.is_empty() {
-            "-".to_owned()
-        } else {
-            m.needs.join(", ")
-        }
-    );
-    let _ = writeln!(s, "{h_source}: {}\n", rule.origin);
-    let _ = writeln!(s, "{h_checks}:");
-    // The FAQ's order of causes where it is known, then any other check by name.
-    let order = crate::report::explain::order(&rule.id).unwrap_or(&[]);
-    let mut checks: Vec<(&String, &crate::rules::meta::CheckMeta)> = m.checks.iter().collect();
-    checks.sort_by_key(|(name, _)| order.iter().position(|o| o == name).unwrap_or(usize::MAX));
-    for (name, check) in checks {
-        let statuses: Vec<&str> = check.statuses.iter().map(|s| s.as_str()).collect();
-        let _ = writeln!(s, "  {name}  [{}]", statuses.join(", "));
-        let _ = writeln!(
-            s,
-            "    {h_severity}: {}",
-            crate::report::words::severity(check.severity).get(lang)
-        );
-        for (st, w) in crate::report::explain::when(name) {
-            let _ = writeln!(
-                s,
-                "    {}: {}",
-                crate::report::words::status(*st).get(lang),
-                w.get(lang)
-            );
-        }
-        let _ = writeln!(s, "    {h_remedy}: {}", check.remedy.get(lang));
-    }
-    super::emit(None, &s)?;
+    let text = crate::report::explain::render(&rule.id, &rule.origin.to_string(), &c.meta, lang);
+    super::emit(None, &text)?;
     Ok(super::SUCCESS)
 }
 

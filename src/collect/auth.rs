@@ -13,6 +13,7 @@ use std::time::Duration;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps `s`; from here on it prints as nothing.
     pub fn new(s: impl Into<String>) -> Secret {
         Secret(s.into())
     }
@@ -39,8 +40,11 @@ impl fmt::Display for Secret {
 pub enum Credentials {
     /// `ZOHO_CLIENT_ID`, `ZOHO_CLIENT_SECRET`, `ZOHO_REFRESH_TOKEN`.
     Refresh {
+        /// `ZOHO_CLIENT_ID`.
         client_id: Secret,
+        /// `ZOHO_CLIENT_SECRET`.
         client_secret: Secret,
+        /// `ZOHO_REFRESH_TOKEN`.
         refresh_token: Secret,
     },
     /// `ZOHO_ACCESS_TOKEN`: used as it is, never refreshed.
@@ -62,6 +66,7 @@ pub(crate) struct Auth {
     held: Vec<Secret>,
     /// From the token response.
     pub api_domain: Option<String>,
+    /// The scopes the token response granted (its `scope`, split); `None` for a ready token.
     pub scopes: Option<Vec<String>>,
 }
 

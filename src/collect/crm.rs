@@ -8,7 +8,7 @@
 //! `fields` on record lists.
 
 use super::http::Service;
-use super::{Collector, Error, Next, page_size, records};
+use super::{CollectError, Collector, Next, page_size, records};
 
 /// Pages read by `page` before switching to `page_token` (Zoho: 2,000 records).
 const DISCRETE_PAGES: usize = 10;
@@ -21,7 +21,7 @@ const CONTACT_FIELDS: &str = "Email,Last_Name,First_Name,Account_Name";
 const LEAD_FIELDS: &str = "Email,Last_Name";
 
 impl Collector<'_, '_> {
-    pub(super) fn crm(&mut self) -> Result<(), Error> {
+    pub(super) fn crm(&mut self) -> Result<(), CollectError> {
         let base = self.crm_base.clone();
         let org = self.single(
             "crm.org",
@@ -100,7 +100,7 @@ impl Collector<'_, '_> {
         path: &str,
         fixed: &[(&str, &str)],
         envelope: &str,
-    ) -> Result<(), Error> {
+    ) -> Result<(), CollectError> {
         if self.stopped.is_some() {
             self.skip_part(name);
             return Ok(());

@@ -10,7 +10,7 @@
 
 use super::crm::id_text;
 use super::http::Service;
-use super::{Collector, Error, Next, PartSummary, Portal, page_size, records};
+use super::{CollectError, Collector, Next, PartSummary, Portal, page_size, records};
 
 const PER_PAGE: usize = 100;
 
@@ -26,7 +26,7 @@ impl Collector<'_, '_> {
     /// Saves the portals and chooses the one to export: `--desk-org`, else the
     /// `isDefault` one, else the only one. Several and none chosen is a usage error that
     /// lists them.
-    pub(super) fn desk_portal(&mut self) -> Result<(), Error> {
+    pub(super) fn desk_portal(&mut self) -> Result<(), CollectError> {
         let url = format!("{}/organizations", self.desk_base);
         let answer = self.single(
             "desk.organizations",
@@ -44,7 +44,7 @@ impl Collector<'_, '_> {
             Some(want) => {
                 let want = want.trim().to_string();
                 if !portals.is_empty() && !portals.iter().any(|p| p.id == want) {
-                    return Err(Error::Portals {
+                    return Err(CollectError::Portals {
                         message: format!(
                             "--desk-org {want}: this user belongs to no Desk portal with that id"
                         ),
@@ -60,7 +60,7 @@ impl Collector<'_, '_> {
                     ([], [one]) => Some(one.id.clone()),
                     (_, []) => None,
                     _ => {
-                        return Err(Error::Portals {
+                        return Err(CollectError::Portals {
                             message: format!(
                                 "this user belongs to {} Desk portals and none is the default: \
                                  choose one with --desk-org ID",
@@ -77,7 +77,7 @@ impl Collector<'_, '_> {
         Ok(())
     }
 
-    pub(super) fn desk_lists(&mut self) -> Result<(), Error> {
+    pub(super) fn desk_lists(&mut self) -> Result<(), CollectError> {
         for (name, dir, path) in LISTS {
             if self.stopped.is_some() {
                 self.skip_part(name);
@@ -104,7 +104,7 @@ impl Collector<'_, '_> {
         Ok(())
     }
 
-    fn desk_list(&mut self, name: &str, dir: &str, path: &str) -> Result<(), Error> {
+    fn desk_list(&mut self, name: &str, dir: &str, path: &str) -> Result<(), CollectError> {
         let max = self.opts.max_records;
         let limit = page_size(max, PER_PAGE);
         let url = format!("{}/{path}", self.desk_base);

@@ -70,8 +70,11 @@ pub const NAMES: &[&str] = &[
 /// The hosts of one data centre, before overrides.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Hosts {
+    /// The accounts server (OAuth tokens), as `https://host` without a trailing `/`.
     pub accounts: String,
+    /// The CRM API host.
     pub crm: String,
+    /// The Desk host.
     pub desk: String,
 }
 

@@ -21,9 +21,13 @@ pub(crate) enum Service {
 }
 
 pub(crate) struct Request<'a> {
+    /// The server, for counting.
     pub service: Service,
+    /// The URL without its query.
     pub url: &'a str,
+    /// Query parameters, encoded when sent.
     pub query: Vec<(&'a str, String)>,
+    /// Extra headers (the authorization, Desk's `orgId`).
     pub headers: Vec<(&'static str, String)>,
     /// A form body: sent as POST (only the token request); else GET.
     pub form: Option<Vec<(&'static str, String)>>,
@@ -32,7 +36,9 @@ pub(crate) struct Request<'a> {
 /// An HTTP answer, whatever its status.
 #[derive(Debug)]
 pub(crate) struct Reply {
+    /// The HTTP status.
     pub status: u16,
+    /// The body as received (at most `MAX_BODY` bytes).
     pub body: Vec<u8>,
     /// `Retry-After` in seconds, when the server sent one.
     pub retry_after: Option<Duration>,
@@ -41,10 +47,12 @@ pub(crate) struct Reply {
 /// Retries used up: the last answer or transport error.
 #[derive(Debug)]
 pub(crate) struct GaveUp {
+    /// The last answer or transport error.
     pub last: Attempt,
     /// The server asked to wait longer than a request may take in total (a quota that
     /// resets hours later, not a burst).
     pub wait_too_long: Option<Duration>,
+    /// How many times the request was sent.
     pub tries: u32,
 }
 
@@ -66,6 +74,7 @@ impl Attempt {
 /// How hard to try.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RetryPolicy {
+    /// How many times one request may be sent, the first included.
     pub max_tries: u32,
     /// Total time one request may take, waits included.
     pub max_total: Duration,
@@ -89,23 +98,32 @@ impl Default for RetryPolicy {
 /// Requests sent, per service; `retried` counts the repeats among them.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Counts {
+    /// Requests to the accounts server.
     pub accounts: u64,
+    /// Requests to the CRM API.
     pub crm: u64,
+    /// Requests to the Desk API.
     pub desk: u64,
+    /// Requests that repeated a failed one (counted under their service too).
     pub retried: u64,
 }
 
 /// A retry about to happen (for progress and stderr).
 pub(crate) struct Retrying {
+    /// What failed: `HTTP 503`, or the transport error.
     pub why: String,
+    /// How long to wait before sending again.
     pub wait: Duration,
+    /// How many attempts have failed so far (1 before the first retry).
     pub attempt: u32,
 }
 
 pub(crate) struct Http {
     agent: ureq::Agent,
+    /// The clock waits and token lifetimes are measured on (virtual in tests).
     pub clock: Clock,
     policy: RetryPolicy,
+    /// Requests sent so far.
     pub counts: Counts,
     salt: u64,
 }

@@ -34,13 +34,21 @@ pub const CRM_API_VERSION: &str = "v8";
 /// What to collect and how (cli.md, `collect`).
 #[derive(Debug)]
 pub struct Options {
+    /// The bundle directory to create (`--out`); it must not exist, or be empty.
     pub out: PathBuf,
+    /// The data centre (`--dc`): `com`, `eu`, `in`, `com.au`, `jp`, `ca`, `sa`, `uk` or `com.cn`.
     pub dc: String,
+    /// The accounts server (`--accounts-url`); `None`: the data centre's.
     pub accounts_url: Option<String>,
+    /// The CRM API host (`--crm-url`); `None`: the token's `api_domain`, else the data centre's.
     pub crm_url: Option<String>,
+    /// The Desk host (`--desk-url`); `None`: the data centre's.
     pub desk_url: Option<String>,
+    /// The Desk portal's org id (`--desk-org`); `None`: the default portal, else the only one.
     pub desk_org: Option<String>,
+    /// Stop each list after this many records (`--max-records`), marking it incomplete.
     pub max_records: Option<usize>,
+    /// The credentials from the environment.
     pub credentials: Credentials,
     /// Test-only (`CRMDESK_AUDIT_TEST_INSTANT_BACKOFF=1`): backoff waits return at once
     /// on a virtual clock, so retry tests do not sleep.
@@ -56,8 +64,11 @@ pub enum Event<'a> {
     Page { part: &'a str, records: usize },
     /// A request is about to be sent again.
     Retry {
+        /// What failed (an HTTP status or the transport error).
         why: &'a str,
+        /// How long the run waits before the next attempt.
         wait: Duration,
+        /// How many attempts have failed so far (1 before the first retry).
         attempt: u32,
     },
 }
@@ -65,67 +76,81 @@ pub enum Event<'a> {
 /// A Desk portal, as listed in a usage error.
 #[derive(Clone, Debug)]
 pub struct Portal {
+    /// The portal's org id (what `--desk-org` takes).
     pub id: String,
+    /// The portal's name (`portalName`).
     pub name: String,
+    /// The company's name (`companyName`).
     pub company: String,
+    /// Whether Desk marks it as the default portal (`isDefault`).
     pub is_default: bool,
 }
 
 /// Why nothing was written (exit status 2).
 #[derive(Debug)]
-pub enum Error {
+pub enum CollectError {
     /// A usage error (bad flag value, `--out` not empty, no portal chosen).
     Usage(String),
     /// Several Desk portals and none chosen or default; or `--desk-org` names none.
     Portals {
+        /// What is wrong, in English.
         message: String,
+        /// The portals there are, to choose one from.
         portals: Vec<Portal>,
     },
+    /// The accounts server refused the credentials, or an API refused the token.
     Auth(String),
+    /// A service could not be reached, kept failing, or answered with something not JSON.
     Network(String),
+    /// The staging directory or a file in it could not be written.
     Disk(String),
 }
 
-impl Error {
+impl CollectError {
     /// A usage error in `e`'s words.
-    fn usage(e: impl std::fmt::Display) -> Error {
-        Error::Usage(e.to_string())
+    fn usage(e: impl std::fmt::Display) -> CollectError {
+        CollectError::Usage(e.to_string())
     }
 
     /// A disk error in `e`'s words.
-    fn disk(e: impl std::fmt::Display) -> Error {
-        Error::Disk(e.to_string())
+    fn disk(e: impl std::fmt::Display) -> CollectError {
+        CollectError::Disk(e.to_string())
     }
 
+    /// The message, in English, without the kind of failure.
     pub fn message(&self) -> &str {
         match self {
-            Error::Usage(m)
-            | Error::Auth(m)
-            | Error::Network(m)
-            | Error::Disk(m)
-            | Error::Portals { message: m, .. } => m,
+            CollectError::Usage(m)
+            | CollectError::Auth(m)
+            | CollectError::Network(m)
+            | CollectError::Disk(m)
+            | CollectError::Portals { message: m, .. } => m,
         }
     }
 }
 
 /// The message alone, in English; the command line adds the kind of failure.
-impl std::fmt::Display for Error {
+impl std::fmt::Display for CollectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.message())
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for CollectError {}
 
 /// One part as collected (the manifest's `parts.<name>`).
 #[derive(Clone, Debug)]
 pub struct PartSummary {
     /// As `meta.present` names it: `crm.contacts`, `crm.fields.Accounts`, ...
     pub name: String,
+    /// The files saved for it, relative to the bundle (`desk/tickets/page-0001.json`).
     pub files: Vec<String>,
     /// Distinct records saved (records repeated by overlapping pages count once).
     pub records: usize,
+    /// Whether every record was collected (false: stopped early, by `--max-records`, or not
+    /// collected at all).
     pub complete: bool,
+    /// Why the part is incomplete; `None` when it is complete.
     pub reason: Option<String>,
     /// The API error code saved as the part's file.
     pub error: Option<String>,
@@ -134,18 +159,29 @@ pub struct PartSummary {
 /// What a run collected.
 #[derive(Clone, Debug)]
 pub struct Summary {
+    /// The data centre (`--dc`).
     pub data_centre: String,
+    /// The CRM host the requests went to.
     pub crm_api_domain: String,
+    /// The CRM org's id, from its `org` response; `None` if that was not read.
     pub crm_org_id: Option<String>,
+    /// The Desk host the requests went to.
     pub desk_base_url: String,
+    /// The id of the Desk portal exported; `None` if none was chosen.
     pub desk_org_id: Option<String>,
+    /// The scopes the token response granted; `None` for a ready token (`ZOHO_ACCESS_TOKEN`).
     pub scopes: Option<Vec<String>>,
+    /// Every part, in the order collected.
     pub parts: Vec<PartSummary>,
     /// Why the run stopped before the end (the day's API credits ran out).
     pub stopped: Option<String>,
+    /// Requests sent to the accounts server (token refreshes).
     pub requests_accounts: u64,
+    /// Requests sent to the CRM API, retries included.
     pub requests_crm: u64,
+    /// Requests sent to the Desk API, retries included.
     pub requests_desk: u64,
+    /// How many of all the requests were repeats of a failed one.
     pub requests_retried: u64,
 }
 
@@ -170,6 +206,7 @@ pub struct Collected {
     staging: Staging,
     files: Vec<Saved>,
     secrets: Vec<auth::Secret>,
+    /// What was collected, for the caller to report before or after `finish`.
     pub summary: Summary,
 }
 
@@ -180,53 +217,55 @@ impl Collected {
         mut self,
         integration: &template::Integration,
         collected_at: &str,
-    ) -> Result<(PathBuf, Summary), Error> {
+    ) -> Result<(PathBuf, Summary), CollectError> {
         let secrets: Vec<&str> = self.secrets.iter().map(auth::Secret::expose).collect();
         let text = template::render(integration, &self.summary);
         // The template is for a person to fill in: not in the manifest's `files`, so
         // editing it is not reported as "changed after collection".
         self.staging
             .write("integration.json", text.as_bytes(), None, &secrets)
-            .map_err(Error::disk)?;
+            .map_err(CollectError::disk)?;
         let manifest = manifest::render(&self.summary, &self.files, collected_at);
         let saved = self
             .staging
             .write("manifest.json", manifest.as_bytes(), None, &secrets)
-            .map_err(Error::disk)?;
+            .map_err(CollectError::disk)?;
         if saved.redacted {
-            return Err(Error::Disk(
+            return Err(CollectError::Disk(
                 "manifest.json would have held a credential; nothing was written".to_string(),
             ));
         }
-        let out = self.staging.finish().map_err(Error::disk)?;
+        let out = self.staging.finish().map_err(CollectError::disk)?;
         self.files.clear();
         Ok((out, self.summary))
     }
 }
 
 /// Runs a collection into a staging directory beside `opts.out`.
-pub fn collect(opts: &Options, on: &mut dyn FnMut(Event)) -> Result<Collected, Error> {
+pub fn collect(opts: &Options, on: &mut dyn FnMut(Event)) -> Result<Collected, CollectError> {
     let hosts = endpoints::hosts(&opts.dc).ok_or_else(|| {
-        Error::Usage(format!(
+        CollectError::Usage(format!(
             "--dc {}: not a data centre; use one of {}",
             opts.dc,
             endpoints::NAMES.join(", ")
         ))
     })?;
     let pick = |flag: &str, given: &Option<String>, default: &str| match given {
-        Some(u) => endpoints::base_url(flag, u).map_err(Error::usage),
+        Some(u) => endpoints::base_url(flag, u).map_err(CollectError::usage),
         None => Ok(default.to_string()),
     };
     let accounts = pick("--accounts-url", &opts.accounts_url, &hosts.accounts)?;
     let desk_host = pick("--desk-url", &opts.desk_url, &hosts.desk)?;
     let crm_override = match &opts.crm_url {
-        Some(u) => Some(endpoints::base_url("--crm-url", u).map_err(Error::usage)?),
+        Some(u) => Some(endpoints::base_url("--crm-url", u).map_err(CollectError::usage)?),
         None => None,
     };
     if opts.max_records == Some(0) {
-        return Err(Error::Usage("--max-records: give at least 1".to_string()));
+        return Err(CollectError::Usage(
+            "--max-records: give at least 1".to_string(),
+        ));
     }
-    let staging = Staging::create(&opts.out).map_err(Error::usage)?;
+    let staging = Staging::create(&opts.out).map_err(CollectError::usage)?;
 
     let clock = if opts.instant_backoff {
         Clock::virtual_()
@@ -296,22 +335,22 @@ pub fn collect(opts: &Options, on: &mut dyn FnMut(Event)) -> Result<Collected, E
     })
 }
 
-fn auth_error(e: &AuthError) -> Error {
+fn auth_error(e: &AuthError) -> CollectError {
     match e {
-        AuthError::Refused(m) => Error::Auth(m.clone()),
-        AuthError::Unreachable(m) => Error::Network(m.clone()),
+        AuthError::Refused(m) => CollectError::Auth(m.clone()),
+        AuthError::Unreachable(m) => CollectError::Network(m.clone()),
     }
 }
 
 /// Why a run cannot go on: a failure (nothing is written), or the day's API credits are
 /// gone (what was collected is written, and the rest named as missing).
 enum Stop {
-    Fatal(Error),
+    Fatal(CollectError),
     Credits(String),
 }
 
-impl From<Error> for Stop {
-    fn from(e: Error) -> Stop {
+impl From<CollectError> for Stop {
+    fn from(e: CollectError) -> Stop {
         Stop::Fatal(e)
     }
 }
@@ -405,7 +444,7 @@ impl Collector<'_, '_> {
                              are used up"
                         ))
                     } else {
-                        Stop::Fatal(Error::Network(what))
+                        Stop::Fatal(CollectError::Network(what))
                     });
                 }
             };
@@ -417,7 +456,7 @@ impl Collector<'_, '_> {
                         .map_err(|e| Stop::Fatal(auth_error(&e)))?;
                     continue;
                 }
-                return Err(Stop::Fatal(Error::Auth(format!(
+                return Err(Stop::Fatal(CollectError::Auth(format!(
                     "{url}: the access token was refused (HTTP 401 {})",
                     error_code(&reply.body).unwrap_or_default()
                 ))));
@@ -436,7 +475,7 @@ impl Collector<'_, '_> {
             200..=299 => {
                 let value: serde_json::Value =
                     serde_json::from_slice(&reply.body).map_err(|e| {
-                        Error::Network(format!(
+                        CollectError::Network(format!(
                             "{rel}: the answer (HTTP {status}) is not JSON ({e}); try again later"
                         ))
                     })?;
@@ -467,7 +506,7 @@ impl Collector<'_, '_> {
                 }
             },
             _ => {
-                return Err(Stop::Fatal(Error::Network(format!(
+                return Err(Stop::Fatal(CollectError::Network(format!(
                     "{rel}: unexpected HTTP {status}"
                 ))));
             }
@@ -483,7 +522,7 @@ impl Collector<'_, '_> {
         let saved = self
             .staging
             .write(rel, &bytes, Some(status), &secrets)
-            .map_err(Error::disk)?;
+            .map_err(CollectError::disk)?;
         self.files.push(saved);
         Ok(answer)
     }
@@ -508,7 +547,7 @@ impl Collector<'_, '_> {
         files: Vec<String>,
         records: usize,
         s: Stop,
-    ) -> Result<(), Error> {
+    ) -> Result<(), CollectError> {
         match s {
             Stop::Fatal(e) => Err(e),
             Stop::Credits(why) => {
@@ -535,7 +574,7 @@ impl Collector<'_, '_> {
         url: &str,
         query: &[(&str, String)],
         envelope: &str,
-    ) -> Result<Option<serde_json::Value>, Error> {
+    ) -> Result<Option<serde_json::Value>, CollectError> {
         if self.stopped.is_some() {
             self.skip_part(name);
             return Ok(None);
@@ -584,7 +623,7 @@ impl Collector<'_, '_> {
         envelope: &str,
         first: Vec<(&'q str, String)>,
         mut next: impl FnMut(&ListPage) -> Next<'q>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), CollectError> {
         (self.on)(Event::Part(name));
         let mut files = Vec::new();
         let mut distinct = Distinct::default();

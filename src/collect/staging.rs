@@ -26,9 +26,13 @@ pub fn remove_current() {
 /// What was saved: recorded in the manifest's `files`.
 #[derive(Clone, Debug)]
 pub(crate) struct Saved {
+    /// The file's path in the bundle, with `/` (`crm/contacts/page-0001.json`).
     pub rel: String,
+    /// SHA-256 of the bytes written (after redaction), in lower-case hex.
     pub sha256: String,
+    /// The size written, in bytes.
     pub bytes: u64,
+    /// The HTTP status of the response saved; `None` for a file `collect` made itself.
     pub status: Option<u16>,
     /// A credential was found in the response and replaced.
     pub redacted: bool,

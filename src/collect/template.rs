@@ -10,19 +10,27 @@
 //! the key itself `null` until a person has read the screen.
 
 use super::Summary;
-use crate::text::Lang;
+use crate::bilingual::Lang;
 use serde_json::{Value, json};
 
 /// The values a person read from the UIs (`None`: not known, written as `null`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Integration {
+    /// `crm.installed`: whether the integration is installed in CRM.
     pub installed: Option<bool>,
+    /// `crm.configured_by`: the email or user id of the CRM user who configured it.
     pub configured_by: Option<String>,
+    /// `crm.linked_desk_org_id`: the Desk org id CRM's screen shows it linked to.
     pub linked_desk_org_id: Option<String>,
+    /// `crm.related_list_modules`: API names of the CRM modules selected for Desk's related lists.
     pub related_list_modules: Option<Vec<String>>,
+    /// `crm.sync.status`: `running`, `paused` or `stopped`.
     pub sync_status: Option<String>,
+    /// `desk.linked_crm_org_id`: the CRM org id Desk's screen shows it linked to.
     pub linked_crm_org_id: Option<String>,
+    /// `desk.authorized`: false when Desk says the CRM integration is not authorized for the portal.
     pub authorized: Option<bool>,
+    /// `desk.on_crm_delete`: `keep` or `delete`, what Desk does when a CRM contact/account is deleted.
     pub on_crm_delete: Option<String>,
 }
 
@@ -135,8 +143,11 @@ Then audit it: crmdesk-audit audit {out}
 /// What kind of value a question takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// Yes or no (`はい`/`いいえ` accepted too).
     Bool,
+    /// Any text, kept as it is (trimmed).
     Text,
+    /// A list separated by commas (`,` or `、`) or spaces, kept as an array of its items.
     List,
     /// One of these canonical values (Japanese UI words accepted too).
     Choice(&'static [&'static str]),
@@ -147,11 +158,15 @@ pub enum Kind {
 pub struct Question {
     /// The key in integration.json, e.g. `crm.sync.status`.
     pub key: &'static str,
+    /// The question in Japanese, naming Zoho Japan's UI screens.
     pub ja: &'static str,
+    /// The question in English.
     pub en: &'static str,
+    /// What kind of answer it takes.
     pub kind: Kind,
 }
 
+/// Every `--ask` question, in the order asked: CRM's screens first, then Desk's.
 pub const QUESTIONS: &[Question] = &[
     Question {
         key: "crm.installed",
@@ -204,6 +219,7 @@ pub const QUESTIONS: &[Question] = &[
 ];
 
 impl Question {
+    /// The question in `lang`.
     pub fn prompt(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::Ja => self.ja,
@@ -272,6 +288,7 @@ pub struct AnswerError {
     pub answer: String,
     /// The values taken, as shown: `はい/いいえ, yes/no`, `keep/delete`.
     pub expected: String,
+    /// The language to say it in.
     pub lang: Lang,
 }
 

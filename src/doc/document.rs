@@ -90,6 +90,7 @@ pub struct PartPages {
     /// A list (records are addressed by index) or one value (org, integration: paths go
     /// on inside the value of the first page).
     pub list: bool,
+    /// The part's pages in the order they were read (page 1 first); empty for none.
     pub pages: Vec<PagePlace>,
     /// For a list that lost repeated records: the index (in its pages concatenated) of
     /// each record kept, in document order.
@@ -99,9 +100,11 @@ pub struct PartPages {
 /// One page of a part: its file, where in it the response is, and where the data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PagePlace {
+    /// The file holding the page's response.
     pub file: PathBuf,
     /// Path inside the file to the response (empty: the whole file); the part's start.
     pub response: Vec<String>,
+    /// Where the records of the page sit inside the response.
     pub data: PageData,
 }
 
@@ -137,19 +140,24 @@ impl PageData {
 /// `element` of it when set (an array of records), then follow `rest`. The place of an
 /// object member is its key, of an array element its first character.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Spot {
+pub struct PathInFile {
+    /// The file the place is in.
     pub file: PathBuf,
+    /// JSON path (pointer tokens) inside `file` to the shared starting value; empty: the
+    /// file's root value.
     pub base: Vec<String>,
+    /// The index of the record in the array at `base`; `None`: `rest` starts at `base` itself.
     pub element: Option<usize>,
+    /// The remaining JSON path, from the record (or from `base`) to the place.
     pub rest: Vec<String>,
 }
 
-impl Spot {
+impl PathInFile {
     /// The place of the value at `at` followed by `rest`, reported at its key when `at`
     /// ends in an object member.
-    fn member(file: &Path, at: &[String], rest: &[String]) -> Spot {
+    fn member(file: &Path, at: &[String], rest: &[String]) -> PathInFile {
         let split = at.len().saturating_sub(1);
-        Spot {
+        PathInFile {
             file: file.to_path_buf(),
             base: at[..split].to_vec(),
             element: None,
@@ -159,8 +167,13 @@ impl Spot {
 
     /// The value at `at` inside `page`'s response (its element `element` when set),
     /// then `rest`.
-    fn inside(page: &PagePlace, at: &[String], element: Option<usize>, rest: &[String]) -> Spot {
-        Spot {
+    fn inside(
+        page: &PagePlace,
+        at: &[String],
+        element: Option<usize>,
+        rest: &[String],
+    ) -> PathInFile {
+        PathInFile {
             file: page.file.clone(),
             base: page.response.iter().chain(at).cloned().collect(),
             element,
@@ -199,14 +212,14 @@ impl Provenance {
     /// records covers it (after mapping `n` through the records kept); an index past the
     /// end, or the part itself, is the part's start: its first page's response. `None`
     /// when no file holds it (not exported, or nothing recorded).
-    pub fn place(&self, tokens: &[String]) -> Option<Spot> {
+    pub fn place(&self, tokens: &[String]) -> Option<PathInFile> {
         let mut tokens = tokens.to_vec();
         for _ in 0..=ALIAS_HOPS {
             let (matched, place) = self.longest(&tokens)?;
             let rest = &tokens[matched..];
             match place {
                 Place::Part(part) => return part.spot(rest),
-                Place::Value { file, at } => return Some(Spot::member(file, at, rest)),
+                Place::Value { file, at } => return Some(PathInFile::member(file, at, rest)),
                 Place::Alias { to, below } => {
                     let mut next = to.clone();
                     if *below {
@@ -243,12 +256,12 @@ impl PartPages {
         }
     }
 
-    fn spot(&self, rest: &[String]) -> Option<Spot> {
+    fn spot(&self, rest: &[String]) -> Option<PathInFile> {
         let first = self.pages.first()?;
-        let start = || Some(Spot::member(&first.file, &first.response, &[]));
+        let start = || Some(PathInFile::member(&first.file, &first.response, &[]));
         if !self.list {
             return match &first.data {
-                PageData::Value { at } => Some(Spot::inside(first, at, None, rest)),
+                PageData::Value { at } => Some(PathInFile::inside(first, at, None, rest)),
                 _ => start(),
             };
         }
@@ -265,9 +278,9 @@ impl PartPages {
             if n < offset + len {
                 return Some(match &page.data {
                     PageData::Array { at, .. } => {
-                        Spot::inside(page, at, Some(n - offset), &rest[1..])
+                        PathInFile::inside(page, at, Some(n - offset), &rest[1..])
                     }
-                    PageData::Value { at } => Spot::inside(page, at, None, &rest[1..]),
+                    PageData::Value { at } => PathInFile::inside(page, at, None, &rest[1..]),
                     PageData::None => break,
                 });
             }
@@ -363,8 +376,13 @@ mod tests {
         }
     }
 
-    fn spot(file: &str, base: &[&str], element: Option<usize>, rest: &[&str]) -> Option<Spot> {
-        Some(Spot {
+    fn spot(
+        file: &str,
+        base: &[&str],
+        element: Option<usize>,
+        rest: &[&str],
+    ) -> Option<PathInFile> {
+        Some(PathInFile {
             file: file.into(),
             base: t(base),
             element,

@@ -5,7 +5,7 @@ mod str;
 mod value;
 
 pub use document::{
-    Document, PARTS, PageData, PagePlace, PartPages, Place, Provenance, Spot, pointer_index,
+    Document, PARTS, PageData, PagePlace, PartPages, PathInFile, Place, Provenance, pointer_index,
 };
 pub use str::Str;
 pub use value::{Object, Value};

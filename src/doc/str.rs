@@ -54,7 +54,11 @@ impl Str {
                 len: if long { LONG } else { s.len() as u32 },
             });
             if long {
-                block.as_ptr().add(HEADER).cast::<u64>().write(s.len() as u64);
+                block
+                    .as_ptr()
+                    .add(HEADER)
+                    .cast::<u64>()
+                    .write(s.len() as u64);
             }
             std::ptr::copy_nonoverlapping(s.as_ptr(), block.as_ptr().add(prefix), s.len());
         }
@@ -62,7 +66,9 @@ impl Str {
     }
 
     fn layout(prefix: usize, len: usize) -> Layout {
-        let size = prefix.checked_add(len).expect("a string longer than memory");
+        let size = prefix
+            .checked_add(len)
+            .expect("a string longer than memory");
         Layout::from_size_align(size, 8).expect("a string longer than memory")
     }
 
@@ -76,12 +82,18 @@ impl Str {
         match self.header().len {
             // SAFETY: a LONG header is followed by the real length (see `new`).
             LONG => (HEADER + 8, unsafe {
-                self.0.as_ptr().cast::<u8>().add(HEADER).cast::<u64>().read() as usize
+                self.0
+                    .as_ptr()
+                    .cast::<u8>()
+                    .add(HEADER)
+                    .cast::<u64>()
+                    .read() as usize
             }),
             len => (HEADER, len as usize),
         }
     }
 
+    /// The text, borrowed from the shared block (no copy).
     pub fn as_str(&self) -> &str {
         let (prefix, len) = self.parts();
         // SAFETY: `new` copied exactly `len` bytes of a `&str` (valid UTF-8) there, and
@@ -171,7 +183,13 @@ mod tests {
 
     #[test]
     fn holds_any_text_and_shares_it_on_clone() {
-        for text in ["", "a", "1892040000000000", "2025-10-18T00:00:00.000Z", "問い合わせ"] {
+        for text in [
+            "",
+            "a",
+            "1892040000000000",
+            "2025-10-18T00:00:00.000Z",
+            "問い合わせ",
+        ] {
             let s = Str::new(text);
             let t = s.clone();
             assert_eq!(s.as_str(), text);
@@ -202,7 +220,11 @@ mod tests {
                 let s = s.clone();
                 scope.spawn(move || {
                     let copies: Vec<Str> = (0..1000).map(|_| s.clone()).collect();
-                    assert!(copies.iter().all(|c| c.as_str() == "shared by every thread"));
+                    assert!(
+                        copies
+                            .iter()
+                            .all(|c| c.as_str() == "shared by every thread")
+                    );
                 });
             }
         });

@@ -9,15 +9,25 @@ use rhai::ImmutableString;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::sync::Arc;
 
+/// One JSON value of the loaded document. Under id keys (`load::ids::is_id_key`) the
+/// loader stores numbers as `Str`, their decimal text, so ids compare as strings.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum Value {
+    /// JSON `null`; also what `Value::default()` gives.
     #[default]
     Null,
+    /// JSON `true` or `false`.
     Bool(bool),
+    /// A JSON number written without a fraction or exponent that fits an `i64`.
     Int(i64),
+    /// Any other JSON number: one with a fraction or exponent, or an integer beyond `i64`
+    /// (which may have lost digits).
     Float(f64),
+    /// A JSON string.
     Str(Str),
+    /// A JSON array, in document order; shared, so cloning it is a count increment.
     Array(Arc<Vec<Value>>),
+    /// A JSON object (keys sorted, unique); shared, so cloning it is a count increment.
     Object(Arc<Object>),
 }
 
@@ -98,6 +108,7 @@ impl Object {
         &self.values
     }
 
+    /// The value under `key` (a binary search of the sorted keys); `None` if it is absent.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.get_entry(key).map(|(_, v)| v)
     }
@@ -126,22 +137,27 @@ impl Object {
         Some(&self.values[i])
     }
 
+    /// Whether `key` is present (with any value, `null` included).
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
 
+    /// The number of keys.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// Whether the object has no keys (`{}`).
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
 
+    /// The entries in key order (byte order of the keys, not the order of the source file).
     pub fn iter(&self) -> impl Iterator<Item = (&ImmutableString, &Value)> {
         self.keys.iter().zip(self.values.iter())
     }
 
+    /// The keys in sorted (byte) order.
     pub fn keys(&self) -> impl Iterator<Item = &ImmutableString> {
         self.keys.iter()
     }
@@ -167,26 +183,33 @@ impl Object {
 }
 
 impl Value {
+    /// A string value holding a copy of `s`.
     pub fn str(s: &str) -> Value {
         Value::Str(s.into())
     }
 
+    /// An array value of `items`, in their order.
     pub fn array(items: Vec<Value>) -> Value {
         Value::Array(Arc::new(items))
     }
 
+    /// An object value from entries in any order; of duplicate keys the last one wins.
     pub fn object(entries: Vec<(ImmutableString, Value)>) -> Value {
         Value::Object(Arc::new(Object::from_entries(entries)))
     }
 
+    /// The object `{}`.
     pub fn empty_object() -> Value {
         Value::Object(Arc::new(Object::default()))
     }
 
+    /// Whether this is JSON `null` (a missing key is not `null`: see `Object::get`).
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
+    /// The text of a string; `None` for any other type (numbers are not converted: see
+    /// `scalar_text`).
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(s) => Some(s.as_str()),
@@ -194,6 +217,7 @@ impl Value {
         }
     }
 
+    /// The boolean; `None` for any other type (no truthiness: `"true"` and `1` give `None`).
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
@@ -201,6 +225,7 @@ impl Value {
         }
     }
 
+    /// The elements of an array; `None` for any other type.
     pub fn as_array(&self) -> Option<&Arc<Vec<Value>>> {
         match self {
             Value::Array(a) => Some(a),
@@ -208,6 +233,7 @@ impl Value {
         }
     }
 
+    /// The object; `None` for any other type.
     pub fn as_object(&self) -> Option<&Arc<Object>> {
         match self {
             Value::Object(o) => Some(o),

@@ -16,6 +16,8 @@ impl std::fmt::Display for HelperError {
 
 impl std::error::Error for HelperError {}
 
+/// The error for a helper to return: `message` as the rule author will read it, wrapped
+/// as a `HelperError` (which `try`/`catch` in a rule cannot catch).
 pub fn helper_error(message: impl Into<String>) -> Box<EvalAltResult> {
     let message = message.into();
     Box::new(EvalAltResult::ErrorSystem(

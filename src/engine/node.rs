@@ -12,6 +12,8 @@ use rhai::{Dynamic, INT};
 use std::fmt;
 use std::sync::Arc;
 
+/// An object or list of the loaded document as a rule holds it (Rhai type `Node`): shared
+/// with the document, never copied, and carrying its JSON Pointer for evidence.
 #[derive(Clone, Debug)]
 pub struct Node {
     pub(crate) kind: Kind,
@@ -32,14 +34,17 @@ pub struct List {
 }
 
 impl List {
+    /// A list of all of `items` (not a view).
     pub fn whole(items: Arc<Vec<Value>>) -> List {
         List { items, picks: None }
     }
 
+    /// The number of items (in a view: the items picked, not the underlying array's length).
     pub fn len(&self) -> usize {
         self.picks.as_ref().map_or(self.items.len(), |p| p.len())
     }
 
+    /// Whether the list (or view) has no items.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -76,10 +81,14 @@ impl List {
 }
 
 impl Node {
+    /// `value` as a rule sees it at the document's root (pointer `""`): a `Node` for an object
+    /// or array, a plain Rhai value (`()` for null) for a scalar.
     pub fn root(value: &Value) -> Dynamic {
         to_dynamic(value, &NodePath::root())
     }
 
+    /// A list node whose JSON Pointer is `path` (for a view: the path of the list it was
+    /// taken from; items keep their own paths).
     pub fn list(list: List, path: NodePath) -> Node {
         Node {
             kind: Kind::List(list),
@@ -87,6 +96,7 @@ impl Node {
         }
     }
 
+    /// The list (or view); `None` for an object node.
     pub fn as_list(&self) -> Option<&List> {
         match &self.kind {
             Kind::List(l) => Some(l),
@@ -94,6 +104,7 @@ impl Node {
         }
     }
 
+    /// The object; `None` for a list node.
     pub fn as_object(&self) -> Option<&Arc<Object>> {
         match &self.kind {
             Kind::Object(o) => Some(o),
@@ -101,14 +112,17 @@ impl Node {
         }
     }
 
+    /// Where the node sits in the document.
     pub fn path(&self) -> &NodePath {
         &self.path
     }
 
+    /// The node's JSON Pointer (`""` for the root, `/desk/tickets/3`), built on each call.
     pub fn pointer(&self) -> String {
         self.path.pointer()
     }
 
+    /// The number of keys of an object, or of items of a list (or view).
     pub fn len(&self) -> usize {
         match &self.kind {
             Kind::Object(o) => o.len(),
@@ -116,6 +130,7 @@ impl Node {
         }
     }
 
+    /// Whether an object has no keys, or a list no items.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -7,6 +7,8 @@
 use rhai::ImmutableString;
 use std::sync::Arc;
 
+/// A path from the document's root to a value: a shared linked list of keys and indices,
+/// turned into a JSON Pointer only on demand (`pointer`). The default is the root.
 #[derive(Clone, Debug, Default)]
 pub struct NodePath(Option<Arc<Segment>>);
 
@@ -23,10 +25,12 @@ enum Step {
 }
 
 impl NodePath {
+    /// The empty path: the document's root (pointer `""`).
     pub fn root() -> NodePath {
         NodePath(None)
     }
 
+    /// This path followed by the object member `key`.
     #[must_use]
     pub fn key(&self, key: &ImmutableString) -> NodePath {
         NodePath(Some(Arc::new(Segment {
@@ -35,6 +39,7 @@ impl NodePath {
         })))
     }
 
+    /// This path followed by array element `index` (in the underlying array, not a view).
     #[must_use]
     pub fn index(&self, index: usize) -> NodePath {
         NodePath(Some(Arc::new(Segment {

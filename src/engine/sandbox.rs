@@ -139,7 +139,10 @@ thread_local! {
 /// What a finished run left behind.
 #[derive(Debug, Default)]
 pub struct RunLog {
+    /// Rhai operations counted by `tick` (closures included) until the run ended.
     pub operations: u64,
+    /// What the rule printed (`print`, `debug`), one line per call, each ending in `\n`; a
+    /// line that would take it past `Limits::max_output` is dropped (later ones that fit are kept).
     pub output: String,
     /// Why the run was stopped by a limit, if it was.
     pub stopped: Option<String>,
@@ -149,6 +152,8 @@ pub struct RunLog {
 pub struct RunGuard(());
 
 impl RunGuard {
+    /// Starts counting operations, time, memory, stack and output for a run on this thread,
+    /// replacing any run state left there.
     pub fn begin(limits: &Limits) -> RunGuard {
         let origin = clock_origin();
         let timeout_ms = u64::try_from(limits.timeout.as_millis()).unwrap_or(u64::MAX);
@@ -172,6 +177,7 @@ impl RunGuard {
         RunGuard(())
     }
 
+    /// Ends the run and returns what it left; an empty `RunLog` if no run was active.
     pub fn finish(self) -> RunLog {
         RUN.with(|r| r.borrow_mut().take())
             .map(|s| RunLog {

@@ -4,7 +4,7 @@
 //! text; `text(lang)` says the same in the reader's language.
 
 use super::raw::Origin;
-use crate::text::Lang;
+use crate::bilingual::Lang;
 use std::fmt;
 
 /// What to pass on the command line, said when an input cannot be used.
@@ -15,9 +15,13 @@ const USAGE_JA: &str = "バンドルのフォルダー、エクスポートの .
 /// `file:line:column: message` (line and column when known), then what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadError {
+    /// The file (or the command-line path) it happened in, as the user would write it.
     pub file: String,
+    /// 1-based line in `file`; `None` when the error has no particular place.
     pub line: Option<usize>,
+    /// 1-based column in `line` (set only with `line`).
     pub column: Option<usize>,
+    /// What went wrong.
     pub kind: LoadErrorKind,
 }
 
@@ -25,56 +29,88 @@ pub struct LoadError {
 /// system's own words (`std::io::Error`), which stay as the system wrote them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoadErrorKind {
+    /// A directory where a JSON file is expected.
     IsDirectory,
+    /// A named pipe, socket or device where a JSON file is expected (never read).
     NotRegularFile,
+    /// A file of the export cannot be read.
     CannotReadFile {
+        /// The system's own words.
         io: String,
     },
+    /// A directory of the export cannot be listed.
     CannotReadDir {
+        /// The system's own words.
         io: String,
     },
+    /// The file is UTF-16, not UTF-8 (it starts with a byte-order mark or a zero byte).
     Utf16,
+    /// The file is not valid UTF-8.
     NotUtf8 {
+        /// The first byte that is not valid UTF-8.
         byte: u8,
     },
     /// The file ends inside a value; `what` is the parser's own words.
     CutShort {
+        /// The parser's own words.
         what: String,
     },
+    /// More text after the one JSON value a file may hold.
     Trailing,
+    /// Nested deeper than 128 levels, which no Zoho API response is.
     TooDeep,
     /// An id past 2^53 written as a number; `what` is the loader's whole message.
     InexactId {
+        /// The loader's whole message (it names the id and what to do).
         what: String,
     },
     /// Any other syntax error; `what` is the parser's own words.
     InvalidJson {
+        /// The parser's own words.
         what: String,
     },
+    /// A symbolic link inside the export to a file outside it (not followed).
     LinkOutsideExport {
+        /// Where the link points.
         target: String,
     },
+    /// A single-file export with no content.
     EmptySingleFile,
+    /// A single-file export whose value is not an object.
     SingleNotObject {
+        /// The JSON type found instead, as `Value::type_name` names it (`"an array"`).
         found: &'static str,
     },
     /// No key crm, desk or integration; `response_key` a key giving away one saved response.
     NotAnExport {
+        /// A key of the file that marks it as one saved API response (`users`, `data`), if any.
         response_key: Option<&'static str>,
     },
+    /// A command-line path that does not exist.
     NoSuchInput,
+    /// A command-line path whose metadata cannot be read.
     CannotReadInput {
+        /// The system's own words.
         io: String,
     },
+    /// A command-line path that is neither a directory nor a `.json` file.
     NotJsonOrDir,
+    /// A command-line directory that is no bundle and holds no export.
     HoldsNoExport,
+    /// An entry of a directory of exports that cannot be read.
     CannotReadInBatch {
+        /// The system's own words.
         io: String,
     },
+    /// A symbolic link in a directory of exports to something outside it (not followed).
     LinkOutsideBatch {
+        /// Where the link points.
         target: String,
     },
+    /// A symbolic link in a directory of exports that cannot be followed (it points nowhere,
+    /// or to what cannot be read).
     CannotFollowLink {
+        /// The system's own words.
         io: String,
     },
 }
@@ -202,51 +238,79 @@ impl LoadErrorKind {
 pub enum Failure {
     /// A saved API error body instead of data; `detail` is the API's message, clipped.
     ApiError {
+        /// The page holding the error body.
         at: Origin,
+        /// The API's `errorCode` (Desk) or `code` (CRM), clipped; `(none)` if it is no scalar.
         code: String,
+        /// The API's message, clipped; `None` when the body has none.
         detail: Option<String>,
+        /// The part to export again (`crm.users`).
         part: String,
     },
     /// A page that is neither an array nor a response holding one under `envelope`.
     NotAList {
+        /// The page.
         at: Origin,
+        /// The key the part's API response holds its records under (`users`, `data`).
         envelope: &'static str,
+        /// The part to export again.
         part: String,
+        /// The JSON type found instead (`Value::type_name`).
         found: &'static str,
     },
     /// The envelope key holds something other than an array.
     EnvelopeNotAnArray {
+        /// The page and its envelope key.
         at: Origin,
+        /// The part to export again.
         part: String,
+        /// The JSON type found under the envelope key.
         found: &'static str,
     },
     /// Another part's response saved in this part's place.
     WrongResponse {
+        /// The page.
         at: Origin,
+        /// The envelope key of the response found (another part's).
         other: &'static str,
+        /// The envelope key this part's response has.
         envelope: &'static str,
+        /// The part to export again.
         part: String,
     },
+    /// `crm.org` saved as an array whose first element is not the org object.
     OrgFirstNotObject {
+        /// The page.
         at: Origin,
+        /// The JSON type of the first element.
         found: &'static str,
     },
+    /// `crm.org` is neither an object nor an array holding one.
     OrgNotObject {
+        /// The page.
         at: Origin,
+        /// The JSON type found instead.
         found: &'static str,
     },
+    /// The integration settings (`integration.json`) are not an object.
     IntegrationNotObject {
+        /// The file (or key) holding them.
         at: Origin,
+        /// The JSON type found instead.
         found: &'static str,
     },
     /// A top-level section (`crm`, `desk`) of a single-file export is no object.
     SectionNotObject {
+        /// The file and the section's key.
         at: Origin,
+        /// The JSON type found instead.
         found: &'static str,
     },
     /// `crm.fields` / `crm.related_lists` of a single-file export is no object.
     ModulesNotObject {
+        /// The file and the key (`crm.fields`).
         at: Origin,
+        /// The JSON type found instead.
         found: &'static str,
     },
 }

@@ -37,16 +37,20 @@ pub struct LoadOptions {
 /// The two forms of an export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportKind {
+    /// A directory of saved API responses (`crm/`, `desk/`, `integration.json`, ...).
     Bundle,
+    /// One `.json` file holding `{crm, desk, integration}`.
     SingleFile,
 }
 
 /// One export found on the command line or inside a batch directory.
 #[derive(Clone, Debug)]
 pub struct ExportSource {
+    /// Where the export is, as a path to open (the bundle directory or the `.json` file).
     pub path: PathBuf,
     /// The path as the user would write it (`meta.source`, report `path`).
     pub display: String,
+    /// Which form the export has (decided from the path alone: a `.json` file or a bundle).
     pub kind: ExportKind,
 }
 

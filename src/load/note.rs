@@ -5,7 +5,7 @@
 use super::LoadError;
 use super::error::type_ja;
 use super::raw::Origin;
-use crate::text::Lang;
+use crate::bilingual::Lang;
 use std::fmt;
 
 /// Which setting named a Desk portal that is not among `desk.organizations`.
@@ -46,20 +46,27 @@ pub enum Note {
     ManifestEdited { file: String },
     /// The manifest marks a part incomplete, with its reason when it gives one.
     ManifestIncomplete {
+        /// The part the manifest marks incomplete.
         part: String,
+        /// The manifest's reason; `None` when it gives none.
         reason: Option<String>,
     },
     /// The last page of a CRM list says `more_records: true`.
     MoreRecords {
+        /// The last page.
         at: Origin,
+        /// The list part (`crm.users`).
         part: String,
+        /// How many records of the part were read.
         records: usize,
     },
     /// Records repeating an id read earlier in the same list, kept once.
     Repeated {
         /// Where the first repeat was read.
         at: String,
+        /// The list part.
         part: String,
+        /// How many records repeated an earlier id (each dropped, the first read kept).
         count: usize,
         /// The first few repeated ids.
         shown: Vec<String>,
@@ -68,8 +75,11 @@ pub enum Note {
     OrgEmpty { at: Origin },
     /// A setting names a Desk portal that was not exported.
     PortalNotFound {
+        /// Which setting names it.
         by: PortalNamedBy,
+        /// The portal's org id as the setting gives it.
         id: String,
+        /// How many portals `desk.organizations` holds.
         exported: usize,
     },
     /// Several portals, none the default: `desk.organization` is not chosen.

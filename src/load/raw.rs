@@ -124,7 +124,10 @@ impl PartId {
 /// Where a page came from: a file, and in a single-file export the key inside it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
+    /// The file, as the user would write it.
     pub file: String,
+    /// The dotted key inside the file (`crm.users` in a single-file export, an envelope
+    /// key such as `users`); `None`: the file's whole value.
     pub key: Option<String>,
 }
 
@@ -154,9 +157,9 @@ impl Origin {
     }
 
     /// "x.json, key `crm.users`" in `lang`.
-    pub fn text(&self, lang: crate::text::Lang) -> String {
+    pub fn text(&self, lang: crate::bilingual::Lang) -> String {
         match (&self.key, lang) {
-            (Some(k), crate::text::Lang::Ja) => format!("{} のキー `{k}`", self.file),
+            (Some(k), crate::bilingual::Lang::Ja) => format!("{} のキー `{k}`", self.file),
             _ => self.to_string(),
         }
     }
@@ -174,25 +177,32 @@ impl fmt::Display for Origin {
 /// One file's (or one key's) content. `None`: a blank file (HTTP 204).
 #[derive(Clone, Debug)]
 pub(crate) struct Page {
+    /// Where the page came from, as messages name it.
     pub origin: Origin,
     /// The file on disk, and the path inside it to this page's response (empty: the
     /// whole file), for `Provenance`.
     pub file: PathBuf,
+    /// The path inside `file` to the page's response (empty: the whole file).
     pub at: Vec<String>,
+    /// The parsed response; `None` for a blank file.
     pub content: Option<Value>,
 }
 
 /// A part that was exported, as one or more pages (a page directory gives several).
 #[derive(Clone, Debug)]
 pub(crate) struct RawPart {
+    /// Which part.
     pub id: PartId,
+    /// Its pages in reading order (page files sorted by name); at least one.
     pub pages: Vec<Page>,
 }
 
 /// Everything read from one export, not yet interpreted.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Raw {
+    /// The parts exported, in the order the layout was read.
     pub parts: Vec<RawPart>,
+    /// What the reading noticed that is not an error.
     pub notes: Vec<super::Note>,
     /// Failures found while reading the layout (a section of the wrong type), by part name.
     pub failed: Vec<(String, super::Failure)>,

@@ -15,19 +15,36 @@ mod scanner;
 #[cfg(test)]
 mod tests;
 
-use crate::doc::{Provenance, Spot};
-use scanner::{Cursor, Mark, follow};
+use crate::doc::{PathInFile, Provenance};
+use crate::load::LoadError;
+use scanner::{BytePos, Cursor, follow};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A place in a file of the export: 1-based line and column, the column counted in
-/// characters (Unicode scalar values), as editors and GitHub annotations count it.
+/// A place in a file of the export as a person reads it: the file, and the 1-based line
+/// and column, the column counted in characters (Unicode scalar values), as editors and
+/// GitHub annotations count it. Where evidence sits (`Locator::locate`) and where a load
+/// error happened (`of_error`); the reports (SARIF, GitHub, HTML) show it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Location {
-    pub file: PathBuf,
+pub struct FileLocation {
+    /// The file's path as the user would write it (relative when the export path was).
+    pub file: String,
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column, counted in characters (as editors and GitHub annotations count it).
     pub column: usize,
+}
+
+impl FileLocation {
+    /// Where a load error happened: its file, at its line and column (1 when unknown).
+    pub fn of_error(e: &LoadError) -> FileLocation {
+        FileLocation {
+            file: e.file.clone(),
+            line: e.line.unwrap_or(1),
+            column: e.column.unwrap_or(1),
+        }
+    }
 }
 
 /// Maps evidence pointers of one export to places in its files. Reads files lazily and
@@ -53,18 +70,18 @@ pub struct Locator {
     provenance: Provenance,
     /// File contents by path; `None` when the file cannot be read.
     files: HashMap<PathBuf, Option<Arc<Vec<u8>>>>,
-    /// Values shared by many places (`Spot::base`), by file and path inside it.
+    /// Values shared by many places (`PathInFile::base`), by file and path inside it.
     bases: HashMap<PathBuf, HashMap<Vec<String>, Base>>,
 }
 
 /// Where a shared value is in its file.
 struct Base {
     /// The deepest place its path reached (its key, or an ancestor when it is missing).
-    reached: Mark,
+    reached: BytePos,
     /// Its first character, when the whole path was found.
-    value: Option<Mark>,
+    value: Option<BytePos>,
     /// The starts of its elements, once one was asked for (none unless an array).
-    elements: Option<Vec<Mark>>,
+    elements: Option<Vec<BytePos>>,
 }
 
 impl Locator {
@@ -82,22 +99,22 @@ impl Locator {
     /// `/desk/organization` which is chosen among organizations, `/meta/...`), the best
     /// enclosing place: the start of the deepest existing ancestor in the right file, else
     /// line 1 column 1 of the part's file; None when no file holds it (part not exported).
-    pub fn locate(&mut self, pointer: &str) -> Option<Location> {
+    pub fn locate(&mut self, pointer: &str) -> Option<FileLocation> {
         let tokens = parse_pointer(pointer)?;
         let spot = self.provenance.place(&tokens)?;
         Some(self.find(spot))
     }
 
     /// The line and column of `spot` in its file.
-    fn find(&mut self, spot: Spot) -> Location {
-        let Spot {
+    fn find(&mut self, spot: PathInFile) -> FileLocation {
+        let PathInFile {
             file,
             base,
             element,
             rest,
         } = spot;
         let Some(bytes) = self.read(&file) else {
-            return location(file, Mark::FILE_START);
+            return location(file, BytePos::FILE_START);
         };
         let base = self.base(&file, &bytes, base, element.is_some());
         let Some(mut start) = base.value else {
@@ -124,7 +141,7 @@ impl Locator {
             if cur.peek().is_none() {
                 // A blank file (HTTP 204): its start.
                 return Base {
-                    reached: Mark::FILE_START,
+                    reached: BytePos::FILE_START,
                     value: None,
                     elements: None,
                 };
@@ -166,9 +183,9 @@ impl Locator {
     }
 }
 
-fn location(file: PathBuf, mark: Mark) -> Location {
-    Location {
-        file,
+fn location(file: PathBuf, mark: BytePos) -> FileLocation {
+    FileLocation {
+        file: file.display().to_string(),
         line: mark.line,
         column: mark.col,
     }

@@ -7,16 +7,18 @@ use crate::doc::pointer_index as index;
 
 pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// A place in a file: byte offset, 1-based line and column (in characters).
+/// A position in one file's bytes, as the scanner marks it to come back to: the byte
+/// offset, with the 1-based line and column (in characters) it falls on. It names no
+/// file; what `Locator::locate` hands out is a `FileLocation`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Mark {
+pub(super) struct BytePos {
     pub(super) off: usize,
     pub(super) line: usize,
     pub(super) col: usize,
 }
 
-impl Mark {
-    pub(super) const FILE_START: Mark = Mark {
+impl BytePos {
+    pub(super) const FILE_START: BytePos = BytePos {
         off: 0,
         line: 1,
         col: 1,
@@ -54,7 +56,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A place marked before in the same text.
-    pub(super) fn at(b: &'a [u8], m: Mark) -> Cursor<'a> {
+    pub(super) fn at(b: &'a [u8], m: BytePos) -> Cursor<'a> {
         let i = m.off.min(b.len());
         Cursor {
             b,
@@ -70,11 +72,11 @@ impl<'a> Cursor<'a> {
     }
 
     /// Line and column of the current byte (and it becomes the anchor).
-    pub(super) fn mark(&mut self) -> Mark {
+    pub(super) fn mark(&mut self) -> BytePos {
         let passed = self.b.get(self.anchor..self.i).map_or(0, count_chars);
         self.anchor_col += passed;
         self.anchor = self.i;
-        Mark {
+        BytePos {
             off: self.i,
             line: self.line,
             col: self.anchor_col,
@@ -291,7 +293,7 @@ pub(super) fn count_chars(bytes: &[u8]) -> usize {
 /// the deepest place reached (an object member's key, an array element's start, else
 /// `start`), the cursor at the value reached and how many tokens matched. Of duplicate
 /// keys the last one counts, as in the loader.
-pub(super) fn follow<'a>(start: Cursor<'a>, path: &[String]) -> (Mark, Cursor<'a>, usize) {
+pub(super) fn follow<'a>(start: Cursor<'a>, path: &[String]) -> (BytePos, Cursor<'a>, usize) {
     let mut cur = start;
     let mut best = cur.mark();
     for (depth, token) in path.iter().enumerate() {

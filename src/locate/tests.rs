@@ -54,7 +54,8 @@ fn found(loc: &mut Locator, root: &Path, pointer: &str) -> (String, usize, usize
     let l = loc
         .locate(pointer)
         .unwrap_or_else(|| panic!("{pointer} not located"));
-    let file = l.file.strip_prefix(root).unwrap_or(&l.file);
+    let file = Path::new(&l.file);
+    let file = file.strip_prefix(root).unwrap_or(file);
     let file = file.to_string_lossy().replace('\\', "/");
     (file, l.line, l.column)
 }
@@ -655,9 +656,8 @@ fn every_value_the_loader_reads_is_located_where_it_is_written() {
         match &value {
             Value::Object(o) => {
                 for (k, v) in o.iter() {
-                    let mut p = pointer.clone();
-                    p.push('/');
-                    crate::engine::path::push_escaped(&mut p, k);
+                    // RFC 6901 escaping, `~` first (written here: `locate` is below `engine`).
+                    let p = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
                     stack.push((p, k.to_string(), v.clone()));
                 }
             }

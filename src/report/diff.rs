@@ -1,10 +1,10 @@
 //! The reports of `diff <BEFORE> <AFTER>` (JSON, table, Markdown): pure functions from
 //! the check-by-check comparison and the findings by identity to text.
 
+use crate::bilingual::Lang;
 use crate::diff::{Change, CheckDiff, FindingDiff, Found};
 use crate::report::words;
 use crate::status::Status;
-use crate::text::Lang;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -27,30 +27,45 @@ pub struct DiffView<'a> {
 /// `summary`.
 #[derive(Serialize)]
 pub struct DiffReport<'a> {
+    /// The diff report's schema version: 1 (apart from the audit report's).
     pub schema_version: u32,
+    /// The export before the change, as the user named it.
     pub before: &'a str,
+    /// The export after the change, as the user named it.
     pub after: &'a str,
+    /// Every check of either side, in FAQ, rule and check order.
     pub changes: &'a [CheckDiff],
+    /// The findings by identity: new, fixed, persisting and changed.
     pub findings: &'a FindingDiff,
+    /// The counts of `changes` and `findings`.
     pub summary: DiffSummary,
 }
 
 /// How many checks got worse, better, changed or stayed, and the findings' counts.
 #[derive(Serialize)]
 pub struct DiffSummary {
+    /// Checks whose status got worse.
     pub worse: usize,
+    /// Checks whose status got better.
     pub better: usize,
+    /// Checks whose status changed without weighing more or less (`pass` <-> `skip`).
     pub changed: usize,
+    /// Checks whose status stayed the same.
     pub same: usize,
+    /// The counts of the findings by identity.
     pub findings: FindingCounts,
 }
 
 /// How many findings are new, fixed, persisting, or changed status.
 #[derive(Serialize)]
 pub struct FindingCounts {
+    /// Findings only after.
     pub new: usize,
+    /// Findings only before.
     pub fixed: usize,
+    /// Findings on both sides.
     pub persisting: usize,
+    /// Pairs of a fixed and a new finding of the same rule, check and entities (a status change).
     pub changed: usize,
 }
 

@@ -1,10 +1,72 @@
-//! What `rules explain` says about the built-in checks beyond their metadata: the order
-//! the FAQ gives the causes in, and when each check passes, warns or fails (from
-//! rule-catalogue.md), in both languages. A check not listed here (a rule of the user's
-//! own) is shown after these, with its statuses only.
+//! The report of `rules explain` (`render`): a rule's metadata as text, with what it says
+//! about the built-in checks beyond their metadata: the order the FAQ gives the causes
+//! in, and when each check passes, warns or fails (from rule-catalogue.md), in both
+//! languages. A check not listed here (a rule of the user's own) is shown after these,
+//! with its statuses only.
 
-use super::words::W;
+use super::words::{self, W};
+use crate::bilingual::Lang;
+use crate::rules::meta::{CheckMeta, RuleMeta};
 use crate::status::Status;
+use std::fmt::Write as _;
+
+/// `rules explain`: rule `id` (read from `source`, as `rules list` names it) with its
+/// title, description, the parts it reads, and each check in the FAQ's order of causes
+/// with its statuses, severity, when it ends in each status and its remedy, in `lang`.
+pub fn render(id: &str, source: &str, m: &RuleMeta, lang: Lang) -> String {
+    let (h_needs, h_checks, h_remedy, h_source, h_severity) = match lang {
+        Lang::En => (
+            "Reads",
+            "Checks (in the FAQ's order of causes)",
+            "Remedy",
+            "Source",
+            "Severity",
+        ),
+        Lang::Ja => (
+            "使うデータ",
+            "確認項目(FAQに記載の原因の順)",
+            "対応方法",
+            "ファイル",
+            "重要度",
+        ),
+    };
+    let mut s = String::new();
+    let _ = if m.faq == 0 {
+        writeln!(s, "{id}: {}\n", m.title.get(lang))
+    } else {
+        writeln!(s, "{id} (FAQ {}): {}\n", m.faq, m.title.get(lang))
+    };
+    let _ = writeln!(s, "{}\n", m.description.get(lang));
+    let _ = writeln!(
+        s,
+        "{h_needs}: {}",
+        if m.needs.is_empty() {
+            "-".to_owned()
+        } else {
+            m.needs.join(", ")
+        }
+    );
+    let _ = writeln!(s, "{h_source}: {source}\n");
+    let _ = writeln!(s, "{h_checks}:");
+    // The FAQ's order of causes where it is known, then any other check by name.
+    let order = order(id).unwrap_or(&[]);
+    let mut checks: Vec<(&String, &CheckMeta)> = m.checks.iter().collect();
+    checks.sort_by_key(|(name, _)| order.iter().position(|o| o == name).unwrap_or(usize::MAX));
+    for (name, check) in checks {
+        let statuses: Vec<&str> = check.statuses.iter().map(|s| s.as_str()).collect();
+        let _ = writeln!(s, "  {name}  [{}]", statuses.join(", "));
+        let _ = writeln!(
+            s,
+            "    {h_severity}: {}",
+            words::severity(check.severity).get(lang)
+        );
+        for (st, w) in when(name) {
+            let _ = writeln!(s, "    {}: {}", words::status(*st).get(lang), w.get(lang));
+        }
+        let _ = writeln!(s, "    {h_remedy}: {}", check.remedy.get(lang));
+    }
+    s
+}
 
 /// The checks of a rule in the FAQ's cause order; `None` for a rule not built in.
 pub fn order(rule: &str) -> Option<&'static [&'static str]> {

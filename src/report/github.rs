@@ -7,12 +7,14 @@ use super::Context;
 use crate::status::Status;
 use std::fmt::Write as _;
 
+/// One workflow command per line: an annotation for each finding that counts as warn,
+/// fail, skip or error, and one for each export that could not be loaded.
 pub fn render(cx: &Context) -> String {
     let mut out = String::new();
     for o in cx.outcomes {
         let Ok(a) = &o.result else {
             if let Err(e) = &o.result {
-                let p = super::Place::of_error(e);
+                let p = crate::locate::FileLocation::of_error(e);
                 let _ = writeln!(
                     out,
                     "::error file={},line={},col={},title={}::{}",
@@ -34,7 +36,7 @@ pub fn render(cx: &Context) -> String {
                     Status::Pass => continue,
                 };
                 let mut props = Vec::new();
-                if let Some(p) = cx.place(&o.path, f) {
+                if let Some(p) = cx.location(&o.path, f) {
                     props.push(format!("file={}", property(&p.file)));
                     props.push(format!("line={}", p.line));
                     props.push(format!("col={}", p.column));

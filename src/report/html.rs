@@ -10,8 +10,8 @@ use super::human::{self, Item};
 use super::words;
 use super::{Context, Counts, OrgHeader, Summary};
 use crate::audit::ExportOutcome;
+use crate::bilingual::Lang;
 use crate::status::Status;
-use crate::text::Lang;
 use std::fmt::Write as _;
 
 const CSS: &str = r#"
@@ -80,6 +80,7 @@ footer dd{margin:0}
 }
 "#;
 
+/// The whole HTML page, self-contained, in the report's language.
 pub fn render(cx: &Context) -> String {
     let lang = cx.lang;
     let mut o = String::with_capacity(16 * 1024);
@@ -450,7 +451,7 @@ fn appendix(o: &mut String, cx: &Context) {
                         let f = i.finding;
                         for e in f.evidence.iter().take(20) {
                             let place = cx
-                                .places
+                                .locations
                                 .get(&(out.path.clone(), e.clone()))
                                 .map(|p| format!("{}:{}", p.file, p.line));
                             let _ = writeln!(

@@ -6,9 +6,9 @@
 use super::words::{self, W};
 use super::{Counts, Summary};
 use crate::audit::{Audited, ExportOutcome};
+use crate::bilingual::Lang;
 use crate::rules::{Finding, RuleResult};
 use crate::status::Status;
-use crate::text::Lang;
 use std::fmt::Write as _;
 
 /// A message longer than this (in characters) is clipped in the human formats, with a
@@ -18,11 +18,14 @@ pub const MAX_MESSAGE_CHARS: usize = 2000;
 /// One finding with the rule it belongs to.
 #[derive(Clone, Copy)]
 pub struct Item<'a> {
+    /// The rule result the finding belongs to.
     pub rule: &'a RuleResult,
+    /// The finding.
     pub finding: &'a Finding,
 }
 
 impl Item<'_> {
+    /// The finding's counted status: `pass` when a waiver in force or the baseline accepts it.
     pub fn status(&self) -> Status {
         self.finding.counted_status()
     }
@@ -32,11 +35,13 @@ impl Item<'_> {
 pub struct Sections<'a> {
     /// `fail`, then `warn`, then `error`; FAQ order within each.
     pub problems: Vec<Item<'a>>,
+    /// `skip` findings (what could not be checked), in FAQ order.
     pub skipped: Vec<Item<'a>>,
     /// Passes, and findings accepted by a waiver in force.
     pub passed: Vec<Item<'a>>,
 }
 
+/// Sorts an export's findings into problems, skipped and passed by counted status.
 pub fn sections(a: &Audited) -> Sections<'_> {
     let mut s = Sections {
         problems: vec![],

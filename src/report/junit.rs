@@ -10,6 +10,7 @@ use crate::status::Status;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write as _;
 
+/// The JUnit XML document: one suite per export, one case per rule.
 pub fn render(cx: &Context) -> String {
     let mut report = Report::new("crmdesk-audit");
     for o in cx.outcomes {

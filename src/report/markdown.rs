@@ -6,10 +6,11 @@
 use super::human;
 use super::words;
 use super::{Context, Counts, Summary};
+use crate::bilingual::Lang;
 use crate::status::Status;
-use crate::text::Lang;
 use std::fmt::Write as _;
 
+/// The Markdown report: title, summary line, then per export its problems first.
 pub fn render(cx: &Context) -> String {
     let lang = cx.lang;
     let mut out = String::new();

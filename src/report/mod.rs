@@ -15,42 +15,29 @@ pub mod table;
 pub mod words;
 
 use crate::audit::ExportOutcome;
+use crate::bilingual::Lang;
+use crate::locate::FileLocation;
 use crate::rules::{Catalogue, Finding};
 use crate::status::Status;
-use crate::text::Lang;
 use crate::waivers::WaiverReport;
 use std::collections::HashMap;
 
-/// A place in an export's files: where a piece of evidence was read from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Place {
-    /// Path as the user would write it (relative when the export path was).
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-}
-
-impl Place {
-    /// Where a load error happened: its file, at its line and column (1 when unknown).
-    pub fn of_error(e: &crate::load::LoadError) -> Place {
-        Place {
-            file: e.file.clone(),
-            line: e.line.unwrap_or(1),
-            column: e.column.unwrap_or(1),
-        }
-    }
-}
-
-/// Evidence places, by (export path, JSON Pointer).
-pub type Places = HashMap<(String, String), Place>;
+/// Where evidence sits in the export's files, by (export path, JSON Pointer).
+pub type Locations = HashMap<(String, String), FileLocation>;
 
 /// Everything a renderer needs; renderers read it and return text.
 pub struct Context<'a> {
+    /// One outcome per export audited, in the order the exports were given.
     pub outcomes: &'a [ExportOutcome],
+    /// The language to write in.
     pub lang: Lang,
+    /// The rules that ran (for titles, META and rule counts).
     pub catalogue: &'a Catalogue,
+    /// Which waivers matched nothing, have expired or will soon (empty without `--waivers`).
     pub waivers: &'a WaiverReport,
-    pub places: &'a Places,
+    /// Where evidence sits in the export's files; filled only when a format that shows
+    /// locations (SARIF, GitHub, HTML) is written; a pointer not in it has no known one.
+    pub locations: &'a Locations,
     /// What the human formats show besides the results (header, time, footer).
     pub info: &'a ReportInfo,
     /// With `--baseline`: the baseline's findings no finding matches any more (fixed).
@@ -61,10 +48,15 @@ pub struct Context<'a> {
 /// `desk.organization`); each field absent when the export does not hold it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OrgHeader {
+    /// The CRM organization's name (`crm.org.company_name`).
     pub crm_name: Option<String>,
+    /// The CRM organization's id (`crm.org.id`).
     pub crm_id: Option<String>,
+    /// The Desk portal's name (`desk.organization.portalName`).
     pub portal_name: Option<String>,
+    /// The Desk organization's company name (`desk.organization.companyName`).
     pub portal_company: Option<String>,
+    /// The Desk organization's id (`desk.organization.id`).
     pub portal_id: Option<String>,
 }
 
@@ -76,7 +68,9 @@ pub struct ReportInfo {
     pub audit_time: Option<String>,
     /// The reader's time zone (`--tz`).
     pub tz: Option<jiff::tz::TimeZone>,
+    /// Each export's header, by export path; filled only for the HTML report (empty otherwise).
     pub orgs: HashMap<String, OrgHeader>,
+    /// The crmdesk-audit version that wrote the report (`CARGO_PKG_VERSION`).
     pub version: String,
     /// SHA-256 over the rules that ran (ids and sources).
     pub rules_hash: String,
@@ -126,11 +120,12 @@ impl ReportInfo {
 }
 
 impl Context<'_> {
-    /// Where a finding points in the export's files: its first evidence that has a place.
-    pub fn place(&self, export: &str, f: &Finding) -> Option<&Place> {
+    /// Where a finding points in the export's files: its first evidence that has a
+    /// location.
+    pub fn location(&self, export: &str, f: &Finding) -> Option<&FileLocation> {
         f.evidence
             .iter()
-            .find_map(|p| self.places.get(&(export.to_owned(), p.clone())))
+            .find_map(|p| self.locations.get(&(export.to_owned(), p.clone())))
     }
 }
 
@@ -140,12 +135,19 @@ impl Context<'_> {
 /// Serialized as the JSON report's `summary` (without `unloaded`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
+    /// Exports audited, loaded or not.
     pub exports: usize,
+    /// Rule results that passed.
     pub pass: usize,
+    /// Rule results that warned.
     pub warn: usize,
+    /// Rule results that failed.
     pub fail: usize,
+    /// Rule results that skipped.
     pub skip: usize,
+    /// Rule results that ended in error, plus one per export that could not be loaded.
     pub error: usize,
+    /// Check statuses over the exports that loaded (`Counts::of_checks`).
     pub checks: Counts,
     /// Exports that could not be loaded (each also counted once under `error`).
     #[serde(skip)]
@@ -155,10 +157,15 @@ pub struct Summary {
 /// How many of something (rule results, checks) ended in each status.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
+    /// How many ended in `pass`.
     pub pass: usize,
+    /// How many ended in `warn`.
     pub warn: usize,
+    /// How many ended in `fail`.
     pub fail: usize,
+    /// How many ended in `skip`.
     pub skip: usize,
+    /// How many ended in `error`.
     pub error: usize,
 }
 
@@ -183,6 +190,7 @@ impl Counts {
         }
     }
 
+    /// The sum over every status.
     pub fn total(&self) -> usize {
         self.pass + self.warn + self.fail + self.skip + self.error
     }
@@ -209,6 +217,7 @@ impl Counts {
 }
 
 impl Summary {
+    /// Counts the counted statuses (after waivers and baseline) of every export's results.
     pub fn of(outcomes: &[ExportOutcome]) -> Summary {
         let mut rules = Counts::default();
         let mut checks = Counts::default();

@@ -1,13 +1,14 @@
 //! The reports of `rules list` (a table, or JSON): pure functions from the rules that
 //! would run to text.
 
-use crate::text::Lang;
+use crate::bilingual::Lang;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
 /// One rule of `rules list`; serialized as one object of the JSON list, in this order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RuleRow {
+    /// The rule id.
     pub id: String,
     /// The FAQ item; 0 for a rule beyond the FAQ (or one that does not compile).
     pub faq: u32,

@@ -1,9 +1,9 @@
 //! The reports of `rules test` (a line per case with a summary, or JUnit XML): pure
 //! functions from the cases' outcomes to text.
 
+use crate::bilingual::Lang;
 use crate::rules::cases::CaseOutcome;
 use crate::status::Status;
-use crate::text::Lang;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

@@ -9,12 +9,16 @@
 use super::human::{self, Item};
 use super::words;
 use super::{Context, Summary};
+use crate::bilingual::Lang;
 use crate::status::Status;
-use crate::text::Lang;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+/// How the table is drawn: colour, width, border characters and how wide the terminal
+/// draws East-Asian ambiguous characters.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
+    /// Status words in ANSI colours (the CLI sets it when writing to a terminal and
+    /// `NO_COLOR` is not set).
     pub color: bool,
     /// Total width in columns.
     pub width: u16,
@@ -44,6 +48,8 @@ impl Style {
     }
 }
 
+/// The table report: per export a heading, one row per finding (problems first), then
+/// the summary line.
 pub fn render(cx: &Context, style: Style) -> String {
     let (outcomes, lang) = (cx.outcomes, cx.lang);
     let mut out = String::new();

@@ -4,18 +4,21 @@
 //! a Japanese text left empty, left in English, or holding a stray English word is a test
 //! failure (`every_word_has_a_native_japanese_text` below).
 
+use crate::bilingual::Lang;
 use crate::severity::Severity;
 use crate::status::Status;
-use crate::text::Lang;
 
 /// One entry: the same thing said in each language.
 #[derive(Clone, Copy, Debug)]
 pub struct W {
+    /// The English text.
     pub en: &'static str,
+    /// The Japanese text.
     pub ja: &'static str,
 }
 
 impl W {
+    /// The text in `lang`.
     pub fn get(self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => self.en,

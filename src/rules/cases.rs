@@ -21,20 +21,28 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// A case's `expect.json`: the time to audit at and what each check should report.
 #[derive(Debug)]
 pub struct Expect {
+    /// The RFC 3339 time the rule treats as now; `None`: `DEFAULT_NOW`.
     pub now: Option<String>,
+    /// The expectation of each check, by check name; checks not named here are not compared.
     pub checks: BTreeMap<String, ExpectCheck>,
 }
 
+/// What one check should report: a status, and optionally a message and evidence to find.
 #[derive(Debug)]
 pub struct ExpectCheck {
+    /// The worst status the check's findings should have.
     pub status: Status,
+    /// Text that must appear in the English or Japanese message of one of the check's findings.
     pub message: Option<String>,
+    /// A JSON Pointer that must be among the evidence of one of the check's findings.
     pub evidence: Option<String>,
 }
 
 impl ExpectCheck {
+    /// The expected status (the `status` field).
     pub fn status(&self) -> Status {
         self.status
     }
@@ -163,16 +171,22 @@ impl std::error::Error for ExpectError {
 /// One case of one rule.
 #[derive(Debug, Clone)]
 pub struct Case {
+    /// The case's directory name (`passes`, `skips-without-users`).
     pub name: String,
+    /// The case's directory, `rules/<id>.tests/<name>/`.
     pub dir: PathBuf,
 }
 
+/// The result of running one case: what was expected and found, and each difference.
 #[derive(Debug)]
 pub struct CaseOutcome {
+    /// The case that ran.
     pub case: Case,
     /// Each difference between expected and actual, as a sentence; empty when it passed.
     pub failures: Vec<String>,
+    /// The status `expect.json` gives each check; empty when it could not be read.
     pub expected: BTreeMap<String, Status>,
+    /// The worst status the rule's findings gave each check; empty when the rule did not run.
     pub actual: BTreeMap<String, Status>,
 }
 

@@ -10,8 +10,11 @@ use std::path::{Path, PathBuf};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
+/// The rules of a run, built-ins and files together, in FAQ order then id (rules beyond
+/// the FAQ last); it includes rules that did not compile.
 #[derive(Clone, Debug, Default)]
 pub struct Catalogue {
+    /// The rules, in FAQ order then id; at most one per id.
     pub rules: Vec<Rule>,
     /// Things worth telling the user (a built-in replaced by a file, ...).
     pub notes: Vec<String>,
@@ -20,7 +23,9 @@ pub struct Catalogue {
 /// Which rules to run.
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
+    /// `--only`: the ids to keep; empty keeps every rule.
     pub only: Vec<String>,
+    /// `--skip`: the ids to leave out (applied after `only`).
     pub skip: Vec<String>,
 }
 
@@ -121,8 +126,11 @@ pub enum CatalogueError {
     /// `--only`/`--skip` (`flag`) names a rule that does not exist; `suggestion` is the
     /// nearest id, if any is near.
     UnknownId {
+        /// The option that named it: `--only` or `--skip`.
         flag: &'static str,
+        /// The id as given.
         id: String,
+        /// The nearest existing id, when one is near enough to suggest.
         suggestion: Option<String>,
     },
 }

@@ -1,12 +1,13 @@
 //! A rule's metadata: the literal `const META = #{...}` at the top of its file, read
 //! without running the script and validated field by field.
 
+use crate::bilingual::Text;
 use crate::severity::Severity;
 use crate::status::Status;
-use crate::text::Text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// A rule's `META`: what the rule is, and the checks it may report, as the file declares them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleMeta {
@@ -14,6 +15,7 @@ pub struct RuleMeta {
     /// reports show without an FAQ number.
     #[serde(default)]
     pub faq: u32,
+    /// A one-line name of what the rule checks, shown in every report.
     pub title: Text,
     /// What the rule checks and why.
     pub description: Text,
@@ -25,6 +27,7 @@ pub struct RuleMeta {
     pub checks: BTreeMap<String, CheckMeta>,
 }
 
+/// One entry of META `checks`: what the check may report and how much it matters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckMeta {
@@ -39,6 +42,7 @@ pub struct CheckMeta {
 
 /// The keys a META map may have, for "did you mean" suggestions.
 pub const META_KEYS: &[&str] = &["faq", "title", "description", "needs", "checks"];
+/// The keys a check's entry in META `checks` may have, for "did you mean" suggestions.
 pub const CHECK_KEYS: &[&str] = &["statuses", "remedy", "severity"];
 
 impl RuleMeta {

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 /// from the loader's `Origin` (where a page of an export came from).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RuleSource {
+    /// Compiled into the binary from the repository's `rules/` directory.
     Builtin,
+    /// Read from this `.rhai` file in a `--rules` directory.
     File(PathBuf),
 }
 
@@ -24,16 +26,24 @@ impl fmt::Display for RuleSource {
     }
 }
 
+/// A rule that compiled: its validated META and its script.
 #[derive(Clone, Debug)]
 pub struct Compiled {
+    /// The rule's `META`, read from the literal without running the script.
     pub meta: RuleMeta,
+    /// The compiled script, run once per export.
     pub ast: AST,
 }
 
+/// One rule of the catalogue: compiled, or with the reasons it did not compile (it is
+/// still listed, and reports `error` when run).
 #[derive(Clone, Debug)]
 pub struct Rule {
+    /// The rule id: kebab-case, the file name without `.rhai`; unique within a catalogue.
     pub id: String,
+    /// Where its source came from.
     pub origin: RuleSource,
+    /// The compiled rule, or every problem found, each as `path:line:col: message`.
     pub compiled: Result<Compiled, Vec<String>>,
 }
 

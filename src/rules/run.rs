@@ -3,10 +3,10 @@
 
 use super::result::{Finding, RuleResult};
 use super::rule::{Compiled, Rule};
+use crate::bilingual::{Lang, Text};
 use crate::doc::Document;
 use crate::engine::sandbox::{Limits, RunGuard};
 use crate::status::Status;
-use crate::text::{Lang, Text};
 use rhai::{CallFnOptions, Dynamic, Engine, Map, Scope};
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};

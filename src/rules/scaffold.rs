@@ -10,6 +10,7 @@ use crate::status::Status;
 /// What the new rule declares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Spec {
+    /// The rule id (kebab-case); names the `.rhai` file and the `.tests` directory.
     pub id: String,
     /// The statuses its check gives (never `error`).
     pub statuses: Vec<Status>,
@@ -18,10 +19,10 @@ pub struct Spec {
 }
 
 /// One file to write: its path under the rules directory, and its text.
-pub type File = (String, String);
+pub type ScaffoldFile = (String, String);
 
 /// The rule file and its cases, relative to the rules directory.
-pub fn files(spec: &Spec) -> Vec<File> {
+pub fn files(spec: &Spec) -> Vec<ScaffoldFile> {
     let id = &spec.id;
     let mut out = vec![(format!("{id}.rhai"), rule(spec))];
     for (case, export, expect) in cases(spec) {

@@ -1,11 +1,13 @@
 //! Reading the document: indexing, property access, length, keys, iteration, pointers.
 
-use super::helper_error;
+use super::{Helpers, helper_error};
 use crate::engine::node::Node;
 use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, NativeCallContext};
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
+/// Registers the `Node` type: its indexers and property access, iteration, `len`,
+/// `is_empty`, `keys`, `contains`, `is_list`, `is_object`, `ptr`, `to_array` and `to_json`.
 pub fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<Node>("Node")
@@ -16,37 +18,71 @@ pub fn register(engine: &mut Engine) {
         })
         .register_indexer_get(|n: &mut Node, i: INT| -> Res<Dynamic> {
             n.get_index(i).map_err(helper_error)
-        })
-        .register_fn("len", |n: &mut Node| n.len() as INT)
-        .register_fn("is_empty", |n: &mut Node| n.is_empty())
-        .register_fn("keys", |n: &mut Node| -> Array {
-            n.as_object().map_or_else(Array::new, |o| {
-                o.keys().map(|k| Dynamic::from(k.clone())).collect()
-            })
-        })
+        });
+    Helpers::new(engine)
+        .add(
+            "len(x)",
+            "how many items a list has, or keys an object",
+            |n: &mut Node| n.len() as INT,
+        )
+        .add(
+            "is_empty(x)",
+            "whether a list has no items, or an object no keys",
+            |n: &mut Node| n.is_empty(),
+        )
+        .add(
+            "keys(x)",
+            "an object's keys, as an array; `[]` for a list",
+            |n: &mut Node| -> Array {
+                n.as_object().map_or_else(Array::new, |o| {
+                    o.keys().map(|k| Dynamic::from(k.clone())).collect()
+                })
+            },
+        )
         // `key in object` / `value in list`
-        .register_fn("contains", |n: &mut Node, x: Dynamic| contains(n, &x))
-        .register_fn("ptr", |n: &mut Node| n.pointer())
-        .register_fn("ptr", |n: &mut Node, key: &str| {
-            let mut p = n.pointer();
-            p.push('/');
-            crate::engine::path::push_escaped(&mut p, key);
-            p
-        })
-        .register_fn("ptr", |n: &mut Node, i: INT| format!("{}/{i}", n.pointer()))
-        .register_fn("to_array", |n: &mut Node| -> Res<Array> {
-            match n.as_list() {
-                Some(l) => Ok((0..l.len()).filter_map(|i| n.item(i)).collect()),
-                None => Err(helper_error(format!(
-                    "to_array: `{}` is an object, not a list",
-                    n.pointer()
-                ))),
-            }
-        })
+        .add(
+            "contains(x, value)",
+            "`\"key\" in obj`: whether an object has that key; `\"v\" in list`: whether a list holds that scalar",
+            |n: &mut Node, x: Dynamic| contains(n, &x),
+        )
+        .add(
+            "ptr(x)",
+            "the JSON Pointer of a node (`/crm/users/3`); nodes taken from helper results keep their real pointer",
+            |n: &mut Node| n.pointer(),
+        )
+        .add(
+            "ptr(x, key)",
+            "the JSON Pointer of a node's field: `ptr(u, \"status\")` is `/crm/users/3/status`",
+            |n: &mut Node, key: &str| {
+                let mut p = n.pointer();
+                p.push('/');
+                crate::engine::path::push_escaped(&mut p, key);
+                p
+            },
+        )
+        .add(
+            "ptr(list, i)",
+            "the JSON Pointer of a list's item",
+            |n: &mut Node, i: INT| format!("{}/{i}", n.pointer()),
+        )
+        .add(
+            "to_array(list)",
+            "a Rhai array of the items (nodes), for `map`/`filter`/`sort` on small lists (a node has none of them); an object is an error",
+            |n: &mut Node| -> Res<Array> {
+                match n.as_list() {
+                    Some(l) => Ok((0..l.len()).filter_map(|i| n.item(i)).collect()),
+                    None => Err(helper_error(format!(
+                        "to_array: `{}` is an object, not a list",
+                        n.pointer()
+                    ))),
+                }
+            },
+        )
         // Bounded as it is written: the whole document of a large export is hundreds of
         // megabytes of JSON, which a rule must not be able to ask for.
-        .register_fn(
-            "to_json",
+        .add(
+            "to_json(x)",
+            "the node as compact JSON text; past `--max-string-size` an error",
             |ctx: NativeCallContext, n: &mut Node| -> Res<String> {
                 let max = match ctx.engine().max_string_size() {
                     0 => usize::MAX,
@@ -60,15 +96,29 @@ pub fn register(engine: &mut Engine) {
                 })
             },
         )
-        .register_fn("to_string", |n: &mut Node| short_json(n))
-        .register_fn("to_debug", |n: &mut Node| short_json(n))
-        .register_fn("is_list", |x: Dynamic| {
-            x.read_lock::<Node>().is_some_and(|n| n.as_list().is_some())
-        })
-        .register_fn("is_object", |x: Dynamic| {
-            x.read_lock::<Node>()
-                .is_some_and(|n| n.as_object().is_some())
-        });
+        .add(
+            "to_string(x)",
+            "the node's JSON, cut to 300 characters: what `print(x)` and `` `${x}` `` show",
+            |n: &mut Node| short_json(n),
+        )
+        .add(
+            "to_debug(x)",
+            "the node's JSON, cut to 300 characters: what `debug(x)` shows",
+            |n: &mut Node| short_json(n),
+        )
+        .add(
+            "is_list(x)",
+            "whether `x` is a document list (or list view); false for scalars and `()`",
+            |x: Dynamic| x.read_lock::<Node>().is_some_and(|n| n.as_list().is_some()),
+        )
+        .add(
+            "is_object(x)",
+            "whether `x` is a document object; false for scalars and `()`",
+            |x: Dynamic| {
+                x.read_lock::<Node>()
+                    .is_some_and(|n| n.as_object().is_some())
+            },
+        );
 }
 
 fn contains(n: &Node, x: &Dynamic) -> bool {

@@ -5,6 +5,7 @@
 //! `#{ja: "...", en: "..."}`; `evidence` a JSON Pointer, a document node, or an array of them;
 //! an optional `remedy` (same form as `message`) replaces the check's META remedy.
 
+use super::Helpers;
 use crate::engine::node::Node;
 use rhai::{Array, Dynamic, Engine, Map};
 
@@ -38,24 +39,29 @@ fn finding(status: &str, check: &str, message: Dynamic, ev: Dynamic) -> Map {
     m
 }
 
+/// Registers `pass`, `warn`, `fail` and `skip`: `(check, message)`, then optionally
+/// `evidence`, then optionally a `remedy` of the finding's own; each returns a finding map.
 pub fn register(engine: &mut Engine) {
+    let mut h = Helpers::new(engine);
     for status in ["pass", "warn", "fail", "skip"] {
-        engine
-            .register_fn(status, move |check: &str, message: Dynamic| {
-                finding(status, check, message, Dynamic::UNIT)
-            })
-            .register_fn(status, move |check: &str, message: Dynamic, ev: Dynamic| {
-                finding(status, check, message, ev)
-            })
-            // A remedy of its own for this finding, instead of the check's META remedy
-            // (a check whose causes need different fixes).
-            .register_fn(
-                status,
-                move |check: &str, message: Dynamic, ev: Dynamic, remedy: Dynamic| {
-                    let mut m = finding(status, check, message, ev);
-                    m.insert("remedy".into(), remedy);
-                    m
-                },
-            );
+        h.add(
+            &format!("{status}(check, message[, evidence[, remedy]])"),
+            &format!(
+                "a finding with status {status} for `check`; `evidence` (a JSON Pointer, a node, or an array of them) and a `remedy` of its own (replacing the check's META remedy) are optional"
+            ),
+            move |check: &str, message: Dynamic| finding(status, check, message, Dynamic::UNIT),
+        )
+        .overload(move |check: &str, message: Dynamic, ev: Dynamic| {
+            finding(status, check, message, ev)
+        })
+        // A remedy of its own for this finding, instead of the check's META remedy
+        // (a check whose causes need different fixes).
+        .overload(
+            move |check: &str, message: Dynamic, ev: Dynamic, remedy: Dynamic| {
+                let mut m = finding(status, check, message, ev);
+                m.insert("remedy".into(), remedy);
+                m
+            },
+        );
     }
 }

@@ -14,7 +14,8 @@
 //! in `set`: exactly `count_by(where_not_in(list, set_keys, set), count_key)`, plus
 //! `missing: where_missing(...).len()` when that is not zero.
 
-use super::lists::{Keys, list_arg};
+use super::Helpers;
+use super::lists::{KeyPaths, list_arg};
 use super::sets::as_key_set;
 use crate::engine::node::Node;
 use rhai::{Dynamic, Engine, EvalAltResult, INT, Map};
@@ -44,8 +45,8 @@ pub struct Tally {
 impl Tally {
     fn build(n: &Node, set_keys: &Dynamic, count_key: &Dynamic, missing: &str) -> Res<Tally> {
         const F: &str = "tally_by_set";
-        let set_keys = Keys::parse(F, set_keys)?;
-        let count_key = Keys::parse(F, count_key)?;
+        let set_keys = KeyPaths::parse(F, set_keys)?;
+        let count_key = KeyPaths::parse(F, count_key)?;
         let list = list_arg(F, n)?;
         // Building an item's set reuses these buffers, so a set already seen costs no
         // allocation: `texts` holds the values end to end, `spans` where each one is.
@@ -140,23 +141,41 @@ impl Tally {
     }
 }
 
+/// Registers `tally_by_set` and the `Tally` type it returns (`count`, `counts`,
+/// `counts_outside`, `len`, `is_empty`).
 pub fn register(engine: &mut Engine) {
-    engine
-        .register_type_with_name::<Tally>("Tally")
-        .register_fn(
-            "tally_by_set",
+    engine.register_type_with_name::<Tally>("Tally");
+    Helpers::new(engine)
+        .add(
+            "tally_by_set(list, set_keys, count_key, missing)",
+            "a Tally: the items grouped once by the set of values at `set_keys` (items with equal sets share a group), each group counted by the values at `count_key` (items without one under the label `missing`)",
             |n: &mut Node, set_keys: Dynamic, count_key: Dynamic, missing: &str| {
                 Tally::build(n, &set_keys, &count_key, missing)
             },
         )
-        // How many distinct sets (groups) there are.
-        .register_fn("len", |t: &mut Tally| t.groups.len() as INT)
-        .register_fn("is_empty", |t: &mut Tally| t.groups.is_empty())
-        // How many items were tallied.
-        .register_fn("count", |t: &mut Tally| t.items)
-        .register_fn("counts", |t: &mut Tally| t.counts(None))
-        .register_fn(
-            "counts_outside",
+        .add(
+            "len(t)",
+            "how many groups (distinct sets) there are",
+            |t: &mut Tally| t.groups.len() as INT,
+        )
+        .add(
+            "is_empty(t)",
+            "whether there are no groups",
+            |t: &mut Tally| t.groups.is_empty(),
+        )
+        .add(
+            "count(t)",
+            "how many items were tallied",
+            |t: &mut Tally| t.items,
+        )
+        .add(
+            "counts(t)",
+            "a map value -> count over all groups",
+            |t: &mut Tally| t.counts(None),
+        )
+        .add(
+            "counts_outside(t, set)",
+            "a map value -> count over the groups whose set has nothing in `set` (a Set, an array or a list): the same as `count_by(where_not_in(list, set_keys, set), count_key)` plus `missing`, at one step per group",
             |t: &mut Tally, set: Dynamic| -> Res<Map> {
                 let set = as_key_set("counts_outside", &set)?;
                 Ok(t.counts(Some(&set)))
@@ -259,7 +278,7 @@ mod tests {
         ));
         assert_eq!(
             all,
-            // A blank departmentId matches nothing (`Keys::each_text`): the last ticket
+            // A blank departmentId matches nothing (`KeyPaths::each_text`): the last ticket
             // counts once, as none (it used to count as "" and as none).
             vec![
                 ("1".into(), 2),

@@ -13,6 +13,7 @@
 //!   abort the process.
 //! - **No waiting.** `sleep` does not exist for rules.
 
+use super::Helpers;
 use crate::engine::errors::helper_error;
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext};
 use std::cmp::Ordering;
@@ -199,37 +200,70 @@ fn replace(ctx: &NativeCallContext, s: &mut ImmutableString, find: &str, with: &
     }
 }
 
+/// Registers the guarded replacements of Rhai built-ins (`sort`, `sort_by`, `dedup`,
+/// `print`, `debug`, `to_string`, `to_debug`, `replace`), shadowing the originals, and a
+/// `sleep` that is always an error.
 pub fn register(engine: &mut Engine) {
-    for name in ["sort", "sort_by"] {
-        engine.register_fn(name, |ctx: NativeCallContext, a: &mut Array, f: FnPtr| {
-            sort(&ctx, a, &f)
-        });
+    let mut h = Helpers::new(engine);
+    for (name, does) in [
+        (
+            "sort",
+            "sorts the array in place with the comparator, which returns a number (negative, 0, positive) or a bool (`true`: the first comes first); its first error (a `throw`, a helper error, a limit) ends the sort and the rule ends in `error`, where Rhai's own version drops the error and goes on",
+        ),
+        ("sort_by", "the same as `sort(items, comparator)`"),
+    ] {
+        h.add(
+            &format!("{name}(items, comparator)"),
+            does,
+            |ctx: NativeCallContext, a: &mut Array, f: FnPtr| sort(&ctx, a, &f),
+        );
     }
-    engine.register_fn(
-        "dedup",
+    h.add(
+        "dedup(items, comparator)",
+        "removes consecutive items the comparator calls the same; its first error ends the rule in `error`, where Rhai's own version drops it",
         |ctx: NativeCallContext, a: &mut Array, f: FnPtr| dedup(&ctx, a, &f),
-    );
-    engine
-        .register_fn("sleep", |_s: rhai::INT| -> Res<()> {
+    )
+    .add(
+        "sleep(seconds)",
+        "an error: a rule never needs to wait",
+        |_s: rhai::INT| -> Res<()> {
             Err(helper_error(
                 "sleep is not available to rules: a rule never needs to wait",
             ))
-        })
-        .register_fn("sleep", |_s: rhai::FLOAT| -> Res<()> {
-            Err(helper_error(
-                "sleep is not available to rules: a rule never needs to wait",
-            ))
-        });
+        },
+    )
+    .overload(|_s: rhai::FLOAT| -> Res<()> {
+        Err(helper_error(
+            "sleep is not available to rules: a rule never needs to wait",
+        ))
+    });
     macro_rules! bounded {
         ($ty:ty, $what:expr) => {
-            for (name, debug) in [
-                ("print", false),
-                ("to_string", false),
-                ("debug", true),
-                ("to_debug", true),
+            for (name, debug, does) in [
+                (
+                    "print",
+                    false,
+                    "writes the value's text to the rule's output (the JSON report's `output`, never stdout); an array, map or function pointer past `--max-string-size` is an error before its text is built",
+                ),
+                (
+                    "to_string",
+                    false,
+                    "the text of an array, map or function pointer (as `${x}` shows it), checked against `--max-string-size` before it is built",
+                ),
+                (
+                    "debug",
+                    true,
+                    "writes the value's debug text to the rule's output, with its position; sized as `print`",
+                ),
+                (
+                    "to_debug",
+                    true,
+                    "the debug text of an array, map or function pointer, checked against `--max-string-size` before it is built",
+                ),
             ] {
-                engine.register_fn(
-                    name,
+                h.add(
+                    &format!("{name}(x)"),
+                    does,
                     move |ctx: NativeCallContext, x: &mut $ty| -> Res<String> {
                         let value = Dynamic::from(x.clone());
                         bounded_text(&ctx, &value, debug, max_string(&ctx))
@@ -242,36 +276,33 @@ pub fn register(engine: &mut Engine) {
     bounded!(Array, "an array");
     bounded!(Map, "an object map");
     bounded!(FnPtr, "a function pointer");
-    engine
-        .register_fn(
-            "replace",
-            |ctx: NativeCallContext, s: &mut ImmutableString, find: &str, with: &str| {
-                replace(&ctx, s, find, with)
-            },
-        )
-        .register_fn(
-            "replace",
-            |ctx: NativeCallContext, s: &mut ImmutableString, find: &str, with: char| {
-                replace(&ctx, s, find, with.encode_utf8(&mut [0; 4]))
-            },
-        )
-        .register_fn(
-            "replace",
-            |ctx: NativeCallContext, s: &mut ImmutableString, find: char, with: &str| {
-                replace(&ctx, s, find.encode_utf8(&mut [0; 4]), with)
-            },
-        )
-        .register_fn(
-            "replace",
-            |ctx: NativeCallContext, s: &mut ImmutableString, find: char, with: char| {
-                replace(
-                    &ctx,
-                    s,
-                    find.encode_utf8(&mut [0; 4]),
-                    with.encode_utf8(&mut [0; 4]),
-                )
-            },
-        );
+    h.add(
+        "replace(s, find, with)",
+        "replaces every `find` in the string with `with`; the result's size is computed first, and past `--max-string-size` it is an error",
+        |ctx: NativeCallContext, s: &mut ImmutableString, find: &str, with: &str| {
+            replace(&ctx, s, find, with)
+        },
+    )
+    .overload(
+        |ctx: NativeCallContext, s: &mut ImmutableString, find: &str, with: char| {
+            replace(&ctx, s, find, with.encode_utf8(&mut [0; 4]))
+        },
+    )
+    .overload(
+        |ctx: NativeCallContext, s: &mut ImmutableString, find: char, with: &str| {
+            replace(&ctx, s, find.encode_utf8(&mut [0; 4]), with)
+        },
+    )
+    .overload(
+        |ctx: NativeCallContext, s: &mut ImmutableString, find: char, with: char| {
+            replace(
+                &ctx,
+                s,
+                find.encode_utf8(&mut [0; 4]),
+                with.encode_utf8(&mut [0; 4]),
+            )
+        },
+    );
 }
 
 #[cfg(test)]

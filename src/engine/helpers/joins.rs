@@ -1,17 +1,18 @@
 //! Membership and joins: the items of a list whose key is (not) in a Set, and the records
 //! of one list with no match in another ("every active CRM user has a Desk agent"), the
 //! join such rules need and would otherwise write as two loops. Blank keys match nothing
-//! (`Keys::each_text`). This file joins `lists` and `sets`, so neither imports the other's
+//! (`KeyPaths::each_text`). This file joins `lists` and `sets`, so neither imports the other's
 //! way back: `sets` reads lists through `lists`, and `lists` knows nothing of Sets.
 
-use super::lists::{Keys, count, select};
+use super::Helpers;
+use super::lists::{KeyPaths, count, select};
 use super::sets::{KeySet, as_key_set, set_of};
 use crate::doc::Value;
 use crate::engine::node::Node;
 use rhai::{Dynamic, Engine, EvalAltResult, INT};
 
 /// A test of whether an item's key is in `set`.
-fn in_set(keys: Keys, set: KeySet) -> impl FnMut(&Value) -> bool {
+fn in_set(keys: KeyPaths, set: KeySet) -> impl FnMut(&Value) -> bool {
     move |v| keys.each_text(v, &mut |t| set.contains(t))
 }
 
@@ -28,42 +29,49 @@ fn without_match(
     ci: bool,
 ) -> Res<Node> {
     let other = set_of(b, key_b, ci)?;
-    let mut matched = in_set(Keys::parse(fname, key_a)?, other);
+    let mut matched = in_set(KeyPaths::parse(fname, key_a)?, other);
     select(a, fname, |v| !matched(v))
 }
 
+/// Registers the membership and join helpers: `where_in`, `where_not_in`, `count_in`,
+/// `without_match` and `without_match_ci`.
 pub fn register(engine: &mut Engine) {
-    engine
-        .register_fn(
-            "where_in",
+    Helpers::new(engine)
+        .add(
+            "where_in(list, key, set)",
+            "a list view of the items whose key is in `set` (a Set, an array, or a list of scalars)",
             |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
                 let f = "where_in";
-                select(n, f, in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?))
+                select(n, f, in_set(KeyPaths::parse(f, &key)?, as_key_set(f, &set)?))
             },
         )
-        .register_fn(
-            "where_not_in",
+        .add(
+            "where_not_in(list, key, set)",
+            "a list view of the items whose key is not in `set`",
             |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
                 let f = "where_not_in";
-                let mut hit = in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?);
+                let mut hit = in_set(KeyPaths::parse(f, &key)?, as_key_set(f, &set)?);
                 select(n, f, |v| !hit(v))
             },
         )
-        .register_fn(
-            "count_in",
+        .add(
+            "count_in(list, key, set)",
+            "how many items have their key in `set`",
             |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<INT> {
                 let f = "count_in";
-                count(n, f, in_set(Keys::parse(f, &key)?, as_key_set(f, &set)?))
+                count(n, f, in_set(KeyPaths::parse(f, &key)?, as_key_set(f, &set)?))
             },
         )
-        .register_fn(
-            "without_match",
+        .add(
+            "without_match(a, key_a, b, key_b)",
+            "a list view of the items of `a` whose `key_a` matches no `key_b` of an item of `b`",
             |a: &mut Node, key_a: Dynamic, b: Node, key_b: Dynamic| {
                 without_match("without_match", a, &key_a, &b, &key_b, false)
             },
         )
-        .register_fn(
-            "without_match_ci",
+        .add(
+            "without_match_ci(a, key_a, b, key_b)",
+            "`without_match`, comparing trimmed and case-insensitively: active CRM users without a Desk agent are `without_match_ci(users, \"email\", doc.desk.agents, \"emailId\")`",
             |a: &mut Node, key_a: Dynamic, b: Node, key_b: Dynamic| {
                 without_match("without_match_ci", a, &key_a, &b, &key_b, true)
             },

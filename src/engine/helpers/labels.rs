@@ -2,6 +2,7 @@
 //! a CRM user, a Desk contact, a module, "a, b and 3 more". Rules used to carry their own
 //! copies of these, and the copies drifted apart.
 
+use super::Helpers;
 use super::text::scalar_text;
 use crate::doc::Value;
 use crate::engine::node::Node;
@@ -146,43 +147,85 @@ fn position(x: &Dynamic) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
+/// Registers the naming helpers (`user_label`, `desk_contact_label`, `module_label`,
+/// `sample`, ... and their `_ja` forms), `id_text`, `trimmed` and `first_in_order`.
 pub fn register(engine: &mut Engine) {
-    engine
-        .register_fn("user_label", |u: &mut Node| user_label(u))
-        .register_fn("user_label_ja", |u: &mut Node| user_label_ja(u))
-        .register_fn("desk_contact_label", |c: &mut Node| desk_contact_label(c))
-        .register_fn("desk_contact_label_ja", |c: &mut Node| {
-            desk_contact_label_ja(c)
-        })
-        .register_fn("module_label", |m: &mut Node| module_label(m))
-        .register_fn("module_ui_name", |m: &mut Node| module_ui_name(m))
+    Helpers::new(engine)
+        .add(
+            "user_label(u)",
+            "a CRM user as English messages name one: `Mori Takumi <t@x.jp> (id 572...)`",
+            |u: &mut Node| user_label(u),
+        )
+        .add(
+            "user_label_ja(u)",
+            "a CRM user as Japanese messages name one, family name first: `「森 拓海」(t@x.jp、ID: 572...)`",
+            |u: &mut Node| user_label_ja(u),
+        )
+        .add(
+            "desk_contact_label(c)",
+            "a Desk contact and the CRM id it links to: `Yui Tanaka (2389...) -> CRM 572...`",
+            |c: &mut Node| desk_contact_label(c),
+        )
+        .add(
+            "desk_contact_label_ja(c)",
+            "a Desk contact and the CRM id it links to, in Japanese, family name first",
+            |c: &mut Node| desk_contact_label_ja(c),
+        )
+        .add(
+            "module_label(m)",
+            "a module by its API name, with its label when that differs: `Vehicles (車両)`",
+            |m: &mut Node| module_label(m),
+        )
+        .add(
+            "module_ui_name(m)",
+            "a module's label alone, as the CRM UI shows it (its API name when it has none)",
+            |m: &mut Node| module_ui_name(m),
+        )
         // "a, b and 3 more"
-        .register_fn("sample", |labels: Array, n: INT| {
-            sample(&labels, n, ", ", |k| format!(" and {k} more"))
-        })
+        .add(
+            "sample(labels, n)",
+            "at most `n` labels: `a, b and 3 more`",
+            |labels: Array, n: INT| sample(&labels, n, ", ", |k| format!(" and {k} more")),
+        )
         // 「a、b、ほか3人」: `unit` counts what is left over (人, 件).
-        .register_fn("sample_ja", |labels: Array, n: INT, unit: &str| {
-            sample(&labels, n, "、", |k| format!("、ほか{k}{unit}"))
-        })
+        .add(
+            "sample_ja(labels, n, unit)",
+            "at most `n` labels, in Japanese: `a、b、ほか3人` (`unit` counts the rest: 人, 件)",
+            |labels: Array, n: INT, unit: &str| {
+                sample(&labels, n, "、", |k| format!("、ほか{k}{unit}"))
+            },
+        )
         // A copy of the text, trimmed (Rhai's `trim` changes its string in place); `()`
         // stays `()`.
-        .register_fn("trimmed", |x: Dynamic| -> Dynamic {
-            scalar_text(&x).map_or(Dynamic::UNIT, |t| Dynamic::from(t.trim().to_owned()))
-        })
+        .add(
+            "trimmed(x)",
+            "a trimmed copy of a text (Rhai's `trim` changes its string in place); `()` stays `()`",
+            |x: Dynamic| -> Dynamic {
+                scalar_text(&x).map_or(Dynamic::UNIT, |t| Dynamic::from(t.trim().to_owned()))
+            },
+        )
         // An id as text: trimmed, or `()` when absent or blank.
-        .register_fn("id_text", |x: Dynamic| -> Dynamic {
-            scalar_text(&x)
-                .filter(|t| !blank(t))
-                .map_or(Dynamic::UNIT, |t| Dynamic::from(t.trim().to_owned()))
-        })
+        .add(
+            "id_text(x)",
+            "an id as trimmed text; `()` when absent or blank",
+            |x: Dynamic| -> Dynamic {
+                scalar_text(&x)
+                    .filter(|t| !blank(t))
+                    .map_or(Dynamic::UNIT, |t| Dynamic::from(t.trim().to_owned()))
+            },
+        )
         // The first `n` items in the order of their list (nodes gathered from helpers
         // come in any order).
-        .register_fn("first_in_order", |items: Array, n: INT| -> Array {
-            let mut items = items;
-            items.sort_by_key(position);
-            items.truncate(usize::try_from(n).unwrap_or(0));
-            items
-        });
+        .add(
+            "first_in_order(items, n)",
+            "the first `n` nodes in the order of their list (helpers may return them in any order)",
+            |items: Array, n: INT| -> Array {
+                let mut items = items;
+                items.sort_by_key(position);
+                items.truncate(usize::try_from(n).unwrap_or(0));
+                items
+            },
+        );
 }
 
 #[cfg(test)]

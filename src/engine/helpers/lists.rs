@@ -6,8 +6,8 @@
 //! and a list at the end is read item by item (`"associatedDepartmentIds"`). An array
 //! of keys means "any of these". An item matches when any value at its key matches.
 
-use super::helper_error;
 use super::text::{fold, scalar_text};
+use super::{Helpers, helper_error};
 use crate::doc::Value;
 use crate::engine::node::{List, Node};
 use rhai::{Dynamic, Engine, EvalAltResult, INT, Map};
@@ -15,17 +15,22 @@ use std::collections::HashMap;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
-/// Parsed key argument: one or more dotted paths (each step with the position its key
-/// was last found at, so a scan over records of one shape finds it at once).
-pub struct Keys(Vec<Vec<Step>>);
+/// A helper's key argument, parsed: one or more dotted key paths (each step with the
+/// position its key was last found at, so a scan over records of one shape finds it at
+/// once).
+pub struct KeyPaths(Vec<Vec<Step>>);
 
+/// One key of a dotted path, with the position in an object where it was last found
+/// (the hint for `Object::get_hinted`).
 pub struct Step {
     key: String,
     hint: std::cell::Cell<usize>,
 }
 
-impl Keys {
-    pub fn parse(fname: &str, key: &Dynamic) -> Res<Keys> {
+impl KeyPaths {
+    /// Reads a rule's key argument: a string (a dotted path) or an array of strings; anything
+    /// else is a helper error naming `fname`.
+    pub fn parse(fname: &str, key: &Dynamic) -> Res<KeyPaths> {
         let one = |s: &str| {
             s.split('.')
                 .map(|k| Step {
@@ -35,7 +40,7 @@ impl Keys {
                 .collect::<Vec<_>>()
         };
         if let Some(s) = key.read_lock::<rhai::ImmutableString>() {
-            return Ok(Keys(vec![one(&s)]));
+            return Ok(KeyPaths(vec![one(&s)]));
         }
         if let Some(a) = key.read_lock::<rhai::Array>() {
             let mut out = Vec::new();
@@ -45,7 +50,7 @@ impl Keys {
                     None => return Err(bad_key(fname, k)),
                 }
             }
-            return Ok(Keys(out));
+            return Ok(KeyPaths(out));
         }
         Err(bad_key(fname, key))
     }
@@ -85,6 +90,7 @@ fn walk(v: &Value, path: &[Step], f: &mut impl FnMut(&str) -> bool) -> bool {
     }
 }
 
+/// The list of `n`; a helper error naming `fname` and `n`'s pointer when `n` is an object.
 pub fn list_arg<'a>(fname: &str, n: &'a Node) -> Res<&'a List> {
     n.as_list().ok_or_else(|| {
         helper_error(format!(
@@ -130,7 +136,7 @@ fn needle(fname: &str, value: &Dynamic, ci: bool) -> Res<String> {
     Ok(if ci { fold(&t) } else { t })
 }
 
-fn matcher(keys: Keys, want: String, ci: bool) -> impl FnMut(&Value) -> bool {
+fn matcher(keys: KeyPaths, want: String, ci: bool) -> impl FnMut(&Value) -> bool {
     move |v| {
         keys.each_text(v, &mut |t| {
             if ci { fold(t) == want } else { t == want }
@@ -148,7 +154,7 @@ pub struct Index {
 
 impl Index {
     fn build(n: &Node, fname: &str, key: &Dynamic, ci: bool) -> Res<Index> {
-        let keys = Keys::parse(fname, key)?;
+        let keys = KeyPaths::parse(fname, key)?;
         let list = list_arg(fname, n)?;
         let mut map: HashMap<String, Vec<u32>> = HashMap::new();
         for (pos, (_, v)) in list.iter().enumerate() {
@@ -208,59 +214,93 @@ impl Index {
     }
 }
 
+/// Registers the list scans (`where_eq`, `where_missing`, `where_present`, `count_eq`,
+/// `count_by`, `find_eq`, `take`, `all`, ...; `_ci` forms) and `index_by` with its `Index` type.
 pub fn register(engine: &mut Engine) {
+    // First, so that the helpers below show `Index` as its name.
+    engine.register_type_with_name::<Index>("Index");
+    let mut h = Helpers::new(engine);
     for ci in [false, true] {
         let sfx = if ci { "_ci" } else { "" };
-        engine
-            .register_fn(
-                format!("where_eq{sfx}"),
-                move |n: &mut Node, key: Dynamic, value: Dynamic| -> Res<Node> {
-                    let f = "where_eq";
-                    select(
-                        n,
-                        f,
-                        matcher(Keys::parse(f, &key)?, needle(f, &value, ci)?, ci),
-                    )
-                },
-            )
-            .register_fn(
-                format!("count_eq{sfx}"),
-                move |n: &mut Node, key: Dynamic, value: Dynamic| -> Res<INT> {
-                    let f = "count_eq";
-                    count(
-                        n,
-                        f,
-                        matcher(Keys::parse(f, &key)?, needle(f, &value, ci)?, ci),
-                    )
-                },
-            )
-            .register_fn(
-                format!("find_eq{sfx}"),
-                move |n: &mut Node, key: Dynamic, value: Dynamic| -> Res<Dynamic> {
-                    let f = "find_eq";
-                    find(
-                        n,
-                        f,
-                        matcher(Keys::parse(f, &key)?, needle(f, &value, ci)?, ci),
-                    )
-                },
-            )
-            .register_fn(
-                format!("index_by{sfx}"),
-                move |n: &mut Node, key: Dynamic| Index::build(n, "index_by", &key, ci),
-            );
+        h.add(
+            &format!("where_eq{sfx}(list, key, value)"),
+            if ci {
+                "`where_eq`, comparing trimmed and case-insensitively"
+            } else {
+                "a list view of the items whose key equals value"
+            },
+            move |n: &mut Node, key: Dynamic, value: Dynamic| -> Res<Node> {
+                let f = "where_eq";
+                select(
+                    n,
+                    f,
+                    matcher(KeyPaths::parse(f, &key)?, needle(f, &value, ci)?, ci),
+                )
+            },
+        )
+        .add(
+            &format!("count_eq{sfx}(list, key, value)"),
+            if ci {
+                "how many items `where_eq_ci` would keep"
+            } else {
+                "how many items `where_eq` would keep"
+            },
+            move |n: &mut Node, key: Dynamic, value: Dynamic| -> Res<INT> {
+                let f = "count_eq";
+                count(
+                    n,
+                    f,
+                    matcher(KeyPaths::parse(f, &key)?, needle(f, &value, ci)?, ci),
+                )
+            },
+        )
+        .add(
+            &format!("find_eq{sfx}(list, key, value)"),
+            if ci {
+                "`find_eq`, comparing trimmed and case-insensitively"
+            } else {
+                "the first item whose key equals value, or `()`"
+            },
+            move |n: &mut Node, key: Dynamic, value: Dynamic| -> Res<Dynamic> {
+                let f = "find_eq";
+                find(
+                    n,
+                    f,
+                    matcher(KeyPaths::parse(f, &key)?, needle(f, &value, ci)?, ci),
+                )
+            },
+        )
+        .add(
+            &format!("index_by{sfx}(list, key)"),
+            if ci {
+                "`index_by` with trimmed, case-insensitive keys (its lookups fold the same way)"
+            } else {
+                "an Index of the items by the values at key"
+            },
+            move |n: &mut Node, key: Dynamic| Index::build(n, "index_by", &key, ci),
+        );
     }
-    engine
-        .register_fn("where_present", |n: &mut Node, key: Dynamic| -> Res<Node> {
-            let keys = Keys::parse("where_present", &key)?;
+    h.add(
+        "where_present(list, key)",
+        "a list view of the items whose key has a non-blank value",
+        |n: &mut Node, key: Dynamic| -> Res<Node> {
+            let keys = KeyPaths::parse("where_present", &key)?;
             select(n, "where_present", |v| keys.present(v))
-        })
-        .register_fn("where_missing", |n: &mut Node, key: Dynamic| -> Res<Node> {
-            let keys = Keys::parse("where_missing", &key)?;
+        },
+    )
+    .add(
+        "where_missing(list, key)",
+        "a list view of the items whose key has no non-blank value (absent, `null`, `\"\"`, white space or `[]`)",
+        |n: &mut Node, key: Dynamic| -> Res<Node> {
+            let keys = KeyPaths::parse("where_missing", &key)?;
             select(n, "where_missing", |v| !keys.present(v))
-        })
-        .register_fn("count_by", |n: &mut Node, key: Dynamic| -> Res<Map> {
-            let keys = Keys::parse("count_by", &key)?;
+        },
+    )
+    .add(
+        "count_by(list, key)",
+        "a map value -> how many items have it (items without a value for key are not counted)",
+        |n: &mut Node, key: Dynamic| -> Res<Map> {
+            let keys = KeyPaths::parse("count_by", &key)?;
             let list = list_arg("count_by", n)?;
             let mut counts: HashMap<String, INT> = HashMap::new();
             for (_, v) in list.iter() {
@@ -273,8 +313,12 @@ pub fn register(engine: &mut Engine) {
                 .into_iter()
                 .map(|(k, c)| (k.into(), Dynamic::from_int(c)))
                 .collect())
-        })
-        .register_fn("take", |n: &mut Node, count: INT| -> Res<Node> {
+        },
+    )
+    .add(
+        "take(list, n)",
+        "a list view of the first n items",
+        |n: &mut Node, count: INT| -> Res<Node> {
             let list = list_arg("take", n)?;
             let keep = usize::try_from(count.max(0)).unwrap_or(0);
             let picks = list
@@ -283,20 +327,39 @@ pub fn register(engine: &mut Engine) {
                 .filter_map(|(i, _)| u32::try_from(i).ok())
                 .collect();
             Ok(Node::list(list.pick(picks), n.path().clone()))
-        })
-        .register_type_with_name::<Index>("Index")
-        .register_fn("get", |ix: &mut Index, key: Dynamic| ix.first(&key))
-        .register_indexer_get(|ix: &mut Index, key: Dynamic| ix.first(&key))
-        .register_fn("all", |ix: &mut Index, key: Dynamic| ix.all(&key))
-        .register_fn("contains", |ix: &mut Index, key: Dynamic| {
-            ix.lookup(&key).is_some()
-        })
-        .register_fn("len", |ix: &mut Index| ix.map.len() as INT)
-        .register_fn("keys", |ix: &mut Index| -> rhai::Array {
+        },
+    )
+    .add(
+        "get(ix, k)",
+        "the first item whose key is k, or `()`; `ix[k]` is the same",
+        |ix: &mut Index, key: Dynamic| ix.first(&key),
+    );
+    h.engine()
+        .register_indexer_get(|ix: &mut Index, key: Dynamic| ix.first(&key));
+    h.add(
+        "all(ix, k)",
+        "a list view of every item whose key is k",
+        |ix: &mut Index, key: Dynamic| ix.all(&key),
+    )
+    .add(
+        "contains(ix, k)",
+        "`k in ix`: whether some item has key k",
+        |ix: &mut Index, key: Dynamic| ix.lookup(&key).is_some(),
+    )
+    .add(
+        "len(ix)",
+        "how many distinct keys the Index holds",
+        |ix: &mut Index| ix.map.len() as INT,
+    )
+    .add(
+        "keys(ix)",
+        "the keys, sorted",
+        |ix: &mut Index| -> rhai::Array {
             let mut ks: Vec<&String> = ix.map.keys().collect();
             ks.sort();
             ks.into_iter().map(|k| Dynamic::from(k.clone())).collect()
-        });
+        },
+    );
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! `Set`: a set of value texts (ids, emails, department ids) for fast membership tests.
 
-use super::helper_error;
-use super::lists::{Keys, list_arg};
+use super::lists::{KeyPaths, list_arg};
 use super::text::{fold, scalar_text};
+use super::{Helpers, helper_error};
 use crate::engine::node::Node;
 use rhai::{Array, Dynamic, Engine, EvalAltResult, INT};
 use std::collections::HashSet;
@@ -21,6 +21,8 @@ pub struct KeySet {
 }
 
 impl KeySet {
+    /// Whether `text` is in the set; a case-insensitive set (`set_of_ci`) compares it trimmed
+    /// and lower-cased.
     pub fn contains(&self, text: &str) -> bool {
         if self.ci {
             self.items.contains(&fold(text))
@@ -80,7 +82,7 @@ pub fn as_key_set(fname: &str, set: &Dynamic) -> Res<KeySet> {
 }
 
 pub(super) fn set_of(n: &Node, key: &Dynamic, ci: bool) -> Res<KeySet> {
-    let keys = Keys::parse("set_of", key)?;
+    let keys = KeyPaths::parse("set_of", key)?;
     let list = list_arg("set_of", n)?;
     let mut out = KeySet {
         items: Arc::new(HashSet::new()),
@@ -95,37 +97,69 @@ pub(super) fn set_of(n: &Node, key: &Dynamic, ci: bool) -> Res<KeySet> {
     Ok(out)
 }
 
+/// Registers the `Set` type and `set_of`, `set_of_ci`, `to_set`, `add`, `union`,
+/// `contains`, `len`, `is_empty` and `to_array`.
 pub fn register(engine: &mut Engine) {
-    engine
-        .register_type_with_name::<KeySet>("Set")
-        .register_fn("set_of", |n: &mut Node, key: Dynamic| {
-            set_of(n, &key, false)
+    engine.register_type_with_name::<KeySet>("Set");
+    Helpers::new(engine)
+        .add(
+            "set_of(list, key)",
+            "a Set of the values at key over the list's items",
+            |n: &mut Node, key: Dynamic| set_of(n, &key, false),
+        )
+        .add(
+            "set_of_ci(list, key)",
+            "`set_of`, trimmed and lower-cased: it matches case-insensitively",
+            |n: &mut Node, key: Dynamic| set_of(n, &key, true),
+        )
+        .add(
+            "to_set(items)",
+            "a Set of an array's scalars (case-sensitive)",
+            |a: Array| as_key_set("to_set", &Dynamic::from_array(a)),
+        )
+        .add(
+            "contains(s, v)",
+            "`v in s`: whether v is a member",
+            |s: &mut KeySet, x: Dynamic| scalar_text(&x).is_some_and(|t| s.contains(&t)),
+        )
+        .add("len(s)", "how many members", |s: &mut KeySet| {
+            s.items.len() as INT
         })
-        .register_fn("set_of_ci", |n: &mut Node, key: Dynamic| {
-            set_of(n, &key, true)
-        })
-        .register_fn("to_set", |a: Array| {
-            as_key_set("to_set", &Dynamic::from_array(a))
-        })
-        .register_fn("contains", |s: &mut KeySet, x: Dynamic| {
-            scalar_text(&x).is_some_and(|t| s.contains(&t))
-        })
-        .register_fn("len", |s: &mut KeySet| s.items.len() as INT)
-        .register_fn("is_empty", |s: &mut KeySet| s.items.is_empty())
-        .register_fn("to_array", |s: &mut KeySet| s.sorted())
-        .register_fn("to_string", |s: &mut KeySet| format!("{:?}", s.sorted()))
-        .register_fn("union", |a: &mut KeySet, b: KeySet| {
-            let mut out = a.clone();
-            for x in b.items.iter() {
-                out.insert(x);
-            }
-            out
-        })
-        .register_fn("add", |s: &mut KeySet, x: Dynamic| {
-            if let Some(t) = scalar_text(&x) {
-                s.insert(&t);
-            }
-        });
+        .add(
+            "is_empty(s)",
+            "whether it has no members",
+            |s: &mut KeySet| s.items.is_empty(),
+        )
+        .add(
+            "to_array(s)",
+            "the members as an array, sorted",
+            |s: &mut KeySet| s.sorted(),
+        )
+        .add(
+            "to_string(s)",
+            "the members, sorted, as text: `[\"a\", \"b\"]`",
+            |s: &mut KeySet| format!("{:?}", s.sorted()),
+        )
+        .add(
+            "union(s, t)",
+            "a new Set of the members of both (`s` is unchanged)",
+            |a: &mut KeySet, b: KeySet| {
+                let mut out = a.clone();
+                for x in b.items.iter() {
+                    out.insert(x);
+                }
+                out
+            },
+        )
+        .add(
+            "add(s, v)",
+            "adds v to `s` (a blank is never added)",
+            |s: &mut KeySet, x: Dynamic| {
+                if let Some(t) = scalar_text(&x) {
+                    s.insert(&t);
+                }
+            },
+        );
 }
 
 #[cfg(test)]

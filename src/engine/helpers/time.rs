@@ -1,5 +1,6 @@
 //! RFC 3339 times as instants: `parse_time` gives milliseconds since the Unix epoch.
 
+use super::Helpers;
 use super::text::scalar_text;
 use rhai::{Dynamic, Engine};
 
@@ -12,12 +13,18 @@ pub fn parse_millis(text: &str) -> Option<i64> {
         .map(jiff::Timestamp::as_millisecond)
 }
 
+/// Registers `parse_time(text)`: milliseconds since the Unix epoch, or `()` when the
+/// value is not an RFC 3339 time with an offset.
 pub fn register(engine: &mut Engine) {
-    engine.register_fn("parse_time", |x: Dynamic| -> Dynamic {
-        scalar_text(&x)
-            .and_then(|t| parse_millis(&t))
-            .map_or(Dynamic::UNIT, Dynamic::from_int)
-    });
+    Helpers::new(engine).add(
+        "parse_time(s)",
+        "an RFC 3339 time with offset (`2026-11-24T09:00:00+09:00`, `...Z`) as milliseconds since the epoch, or `()` if it is not one: `parse_time(doc.meta.audit_time)`",
+        |x: Dynamic| -> Dynamic {
+            scalar_text(&x)
+                .and_then(|t| parse_millis(&t))
+                .map_or(Dynamic::UNIT, Dynamic::from_int)
+        },
+    );
 }
 
 #[cfg(test)]

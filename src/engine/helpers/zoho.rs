@@ -1,5 +1,6 @@
 //! Definitions the catalogue fixes once for every rule (export-format.md).
 
+use super::Helpers;
 use super::text::{fold, scalar_text};
 use crate::engine::node::Node;
 use rhai::{Dynamic, Engine};
@@ -72,32 +73,59 @@ fn status_text(n: &Node) -> Result<Option<&str>, Box<rhai::EvalAltResult>> {
 
 type HelperResult = Result<bool, Box<rhai::EvalAltResult>>;
 
+/// Registers the catalogue's fixed definitions: `module_visible`,
+/// `custom_module_hidden_by_system`, `user_active`, `agent_active`, `setting`, `is_true`
+/// and `is_false`.
 pub fn register(engine: &mut Engine) {
-    engine
-        .register_fn("module_visible", |m: &mut Node| module_visible(m))
-        .register_fn("module_visible", |_m: ()| false)
-        .register_fn("custom_module_hidden_by_system", |m: &mut Node| {
-            custom_module_hidden_by_system(m)
-        })
-        .register_fn("custom_module_hidden_by_system", |_m: ()| false)
-        .register_fn("setting", |x: Dynamic| setting(&x))
+    Helpers::new(engine)
+        .add(
+            "module_visible(m)",
+            "a CRM module is visible: its `status` is `visible` when it has one (v8's `visibility` is a set of feature flags and is then ignored), else its `visibility` is 1 when it has one, else it is; false for `()`",
+            |m: &mut Node| module_visible(m),
+        )
+        .overload(|_m: ()| false)
+        .add(
+            "custom_module_hidden_by_system(m)",
+            "a custom module was hidden by the system (as after a plan downgrade): `generated_type` `custom` and `status` `system_hidden`, or `visibility` -1 without a `status`; default modules never; false for `()`",
+            |m: &mut Node| custom_module_hidden_by_system(m),
+        )
+        .overload(|_m: ()| false)
+        .add(
+            "setting(x)",
+            "an `integration.json` value as the API's English word, whichever language it was written in: `一時停止`/`一時停止中` -> `paused`, `停止`/`停止中` -> `stopped`, `実行中` -> `running`, `削除しない` -> `keep`, `削除する` -> `delete`, `はい`/`yes` -> `true`, `いいえ`/`no` -> `false`; other text trimmed and lower-cased; `()` when blank",
+            |x: Dynamic| setting(&x),
+        )
         // A Desk agent without a status (absent, null or blank) counts as ACTIVE.
-        .register_fn("agent_active", |a: &mut Node| -> HelperResult {
-            Ok(a.as_object().is_some() && {
-                status_text(a)?
-                    .filter(|s| !s.trim().is_empty())
-                    .is_none_or(|s| fold(s) == "active")
-            })
-        })
-        .register_fn("user_active", |u: &mut Node| -> HelperResult {
-            Ok(status_text(u)?.is_some_and(|s| fold(s) == "active"))
-        })
+        .add(
+            "agent_active(a)",
+            "a Desk agent is ACTIVE (any case); an agent without a `status` counts as ACTIVE; a `status` that is not text is an error",
+            |a: &mut Node| -> HelperResult {
+                Ok(a.as_object().is_some() && {
+                    status_text(a)?
+                        .filter(|s| !s.trim().is_empty())
+                        .is_none_or(|s| fold(s) == "active")
+                })
+            },
+        )
+        .add(
+            "user_active(u)",
+            "a CRM user's `status` is `active` (any case); a `status` that is not text is an error",
+            |u: &mut Node| -> HelperResult { Ok(status_text(u)?.is_some_and(|s| fold(s) == "active")) },
+        )
         // `true`, or a text that means it ("true", "yes", "はい").
-        .register_fn("is_true", |x: Dynamic| {
-            x.as_bool().unwrap_or(false) || setting(&x).into_string().is_ok_and(|t| t == "true")
-        })
+        .add(
+            "is_true(x)",
+            "`true`, or a text that means it: `\"true\"`, `\"yes\"`, `\"はい\"`, in any case",
+            |x: Dynamic| {
+                x.as_bool().unwrap_or(false) || setting(&x).into_string().is_ok_and(|t| t == "true")
+            },
+        )
         // `false`, or a text that means it ("false", "no", "いいえ").
-        .register_fn("is_false", |x: Dynamic| {
-            x.as_bool() == Ok(false) || setting(&x).into_string().is_ok_and(|t| t == "false")
-        });
+        .add(
+            "is_false(x)",
+            "`false`, or a text that means it: `\"false\"`, `\"no\"`, `\"いいえ\"`, in any case",
+            |x: Dynamic| {
+                x.as_bool() == Ok(false) || setting(&x).into_string().is_ok_and(|t| t == "false")
+            },
+        );
 }

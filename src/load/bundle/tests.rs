@@ -460,7 +460,7 @@ fn a_manifest_never_reads_a_linked_file_outside_the_export_to_hash_it() {
         Ok(d) => d
             .notes
             .iter()
-            .map(|n| n.text(crate::text::Lang::En))
+            .map(|n| n.text(crate::bilingual::Lang::En))
             .collect(),
         Err(e) => vec![e.to_string()],
     };

@@ -2,15 +2,15 @@
 //!
 //! Owns: reading a file, text decoding (BOM, UTF-8, a clear word about UTF-16), blank
 //! files (HTTP 204 saved by `curl -o`) and the per-thread parse state. Key interning and
-//! classification live in `keys`, the caches that share repeated values in `cache` and
-//! `shapes`, id normalisation and secret redaction at parse time in `seed`, turning
+//! classification live in `parse_state`, the caches that share repeated values in `cache`
+//! and `shapes`, id normalisation and secret redaction at parse time in `seed`, turning
 //! failures into a `LoadError` that says where and what to do in `errors`, the parallel
 //! parse of large files in `split`. Exports reach 500 MB, so nothing here goes through
 //! `serde_json::Value`.
 
 mod cache;
 mod errors;
-mod keys;
+mod parse_state;
 mod seed;
 mod shapes;
 mod split;
@@ -20,7 +20,7 @@ mod tests;
 use super::{LoadError, LoadErrorKind};
 use crate::doc::Value;
 use errors::{cannot_read, json_error, not_utf8};
-use keys::Keys;
+use parse_state::ParseState;
 use seed::{Slot, ValueSeed};
 use serde::de::DeserializeSeed;
 use std::path::Path;
@@ -70,11 +70,11 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Parsed, LoadError> {
     if text.trim_ascii().is_empty() {
         return Ok(Parsed::Blank);
     }
-    STATE.with_borrow_mut(|keys| {
-        keys.begin_file();
+    STATE.with_borrow_mut(|state| {
+        state.begin_file();
         let mut de = serde_json::Deserializer::from_str(text);
         let value = ValueSeed {
-            keys,
+            state,
             slot: Slot::Plain,
         }
         .deserialize(&mut de)
@@ -89,7 +89,7 @@ thread_local! {
     /// Each thread's parse state, kept from one file to the next: the page files of an
     /// export repeat the same keys and values, so they share them too. Nothing in it
     /// depends on the file (a key's class depends only on its text).
-    static STATE: std::cell::RefCell<Keys> = std::cell::RefCell::default();
+    static STATE: std::cell::RefCell<ParseState> = std::cell::RefCell::default();
 }
 
 /// UTF-16 has a BOM of FF FE / FE FF, or (without one) a zero byte next to each ASCII

@@ -3,7 +3,7 @@
 //! redacted without being stored, keys go through the interner.
 
 use super::super::ids;
-use super::keys::{KeyClass, Keys};
+use super::parse_state::{KeyClass, ParseState};
 use crate::doc::Value;
 use rhai::ImmutableString;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -21,7 +21,7 @@ pub(super) enum Slot {
 
 /// Builds one `Value`; the slot says what the key above it was.
 pub(super) struct ValueSeed<'k> {
-    pub(super) keys: &'k mut Keys,
+    pub(super) state: &'k mut ParseState,
     pub(super) slot: Slot,
 }
 
@@ -50,14 +50,14 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 
     fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
         Ok(match self.slot {
-            Slot::Id => self.keys.string(&v.to_string()),
+            Slot::Id => self.state.string(&v.to_string()),
             _ => Value::Int(v),
         })
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
         Ok(match self.slot {
-            Slot::Id => self.keys.string(&v.to_string()),
+            Slot::Id => self.state.string(&v.to_string()),
             _ => i64::try_from(v).map_or(Value::Float(v as f64), Value::Int),
         })
     }
@@ -73,23 +73,23 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                      write it as a string in quotes, or save the API response again"
                 )));
             }
-            Slot::Id => self.keys.string(&ids::float_id_text(v)),
+            Slot::Id => self.state.string(&ids::float_id_text(v)),
             _ => Value::Float(v),
         })
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        if let Some(array) = self.keys.placeholder(v) {
+        if let Some(array) = self.state.placeholder(v) {
             return Ok(array);
         }
-        Ok(self.keys.string(v))
+        Ok(self.state.string(v))
     }
 
     fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        if let Some(array) = self.keys.placeholder(&v) {
+        if let Some(array) = self.state.placeholder(&v) {
             return Ok(array);
         }
-        Ok(self.keys.string(&v))
+        Ok(self.state.string(&v))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
@@ -98,24 +98,24 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
             _ => Slot::Plain,
         };
         // Nested containers push above `start` and take their own items off again.
-        let start = self.keys.items.len();
+        let start = self.state.items.len();
         while let Some(v) = seq.next_element_seed(ValueSeed {
-            keys: &mut *self.keys,
+            state: &mut *self.state,
             slot,
         })? {
-            self.keys.items.push(v);
+            self.state.items.push(v);
         }
-        Ok(self.keys.array_from(start))
+        Ok(self.state.array_from(start))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let start = self.keys.entries.len();
+        let start = self.state.entries.len();
         while let Some((key, class)) = map.next_key_seed(KeySeed {
-            keys: &mut *self.keys,
+            state: &mut *self.state,
         })? {
             let value = match class {
                 KeyClass::Secret => map.next_value_seed(SecretSeed {
-                    keys: &mut *self.keys,
+                    state: &mut *self.state,
                 })?,
                 KeyClass::Id | KeyClass::IdList | KeyClass::Plain => {
                     let slot = match class {
@@ -124,20 +124,20 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                         _ => Slot::Plain,
                     };
                     map.next_value_seed(ValueSeed {
-                        keys: &mut *self.keys,
+                        state: &mut *self.state,
                         slot,
                     })?
                 }
             };
-            self.keys.entries.push((key, value));
+            self.state.entries.push((key, value));
         }
-        Ok(self.keys.object_from(start))
+        Ok(self.state.object_from(start))
     }
 }
 
 /// Reads an object key through the interner.
 struct KeySeed<'k> {
-    keys: &'k mut Keys,
+    state: &'k mut ParseState,
 }
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
@@ -156,14 +156,14 @@ impl Visitor<'_> for KeySeed<'_> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.keys.intern(v))
+        Ok(self.state.intern(v))
     }
 }
 
 /// Reads (and drops) a credential's value: null stays null so "no token" still reads as
 /// such; anything else becomes `[REDACTED]` without ever being stored.
 struct SecretSeed<'k> {
-    keys: &'k mut Keys,
+    state: &'k mut ParseState,
 }
 
 impl<'de> DeserializeSeed<'de> for SecretSeed<'_> {
@@ -186,32 +186,32 @@ impl<'de> Visitor<'de> for SecretSeed<'_> {
     }
 
     fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
-        Ok(self.keys.redacted())
+        Ok(self.state.redacted())
     }
 
     fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
-        Ok(self.keys.redacted())
+        Ok(self.state.redacted())
     }
 
     fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
-        Ok(self.keys.redacted())
+        Ok(self.state.redacted())
     }
 
     fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
-        Ok(self.keys.redacted())
+        Ok(self.state.redacted())
     }
 
     fn visit_str<E>(self, _: &str) -> Result<Value, E> {
-        Ok(self.keys.redacted())
+        Ok(self.state.redacted())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(self.keys.redacted())
+        Ok(self.state.redacted())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(self.keys.redacted())
+        Ok(self.state.redacted())
     }
 }

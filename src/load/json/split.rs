@@ -15,7 +15,7 @@
 //! its line and column exactly as before. So the split only ever has to be right about
 //! valid files.
 
-use super::keys::{KeyClass, Keys, Placeholders, classify};
+use super::parse_state::{KeyClass, ParseState, Placeholders, classify};
 use super::seed::{Slot, ValueSeed};
 use super::{STATE, UTF8_BOM};
 use crate::doc::Value;
@@ -370,13 +370,13 @@ fn parse_batch(batch: Batch, chunk: usize) -> Option<Vec<(usize, Value)>> {
     let parsed: Vec<Option<Vec<(usize, Value)>>> = groups
         .par_iter()
         .map(|group| {
-            STATE.with_borrow_mut(|keys| {
-                keys.begin_file();
+            STATE.with_borrow_mut(|state| {
+                state.begin_file();
                 group
                     .iter()
                     .map(|&(id, slot, s, e)| {
                         let text = std::str::from_utf8(&batch.text[s..e]).ok()?;
-                        parse_value(keys, text, slot).ok().map(|v| (id, v))
+                        parse_value(state, text, slot).ok().map(|v| (id, v))
                     })
                     .collect()
             })
@@ -390,9 +390,9 @@ fn parse_batch(batch: Batch, chunk: usize) -> Option<Vec<(usize, Value)>> {
 }
 
 /// One complete JSON text, as `json::parse` reads a file's.
-fn parse_value(keys: &mut Keys, text: &str, slot: Slot) -> Result<Value, serde_json::Error> {
+fn parse_value(state: &mut ParseState, text: &str, slot: Slot) -> Result<Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = ValueSeed { keys, slot }.deserialize(&mut de)?;
+    let value = ValueSeed { state, slot }.deserialize(&mut de)?;
     de.end()?;
     Ok(value)
 }
@@ -432,11 +432,11 @@ pub(in crate::load) fn read(input: impl Read + Send, sizes: Sizes) -> Option<Val
             Some(a)
         })
         .collect();
-    STATE.with_borrow_mut(|keys| {
-        keys.begin_file();
-        keys.placeholders = Some(Placeholders { prefix, arrays });
-        let value = parse_value(keys, skeleton, Slot::Plain);
-        keys.placeholders = None;
+    STATE.with_borrow_mut(|state| {
+        state.begin_file();
+        state.placeholders = Some(Placeholders { prefix, arrays });
+        let value = parse_value(state, skeleton, Slot::Plain);
+        state.placeholders = None;
         value.ok()
     })
 }

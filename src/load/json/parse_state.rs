@@ -1,4 +1,4 @@
-//! The per-thread parse state (`Keys`): key interning and classification (ids, id
+//! The per-thread parse state (`ParseState`): key interning and classification (ids, id
 //! lists, secrets), the scratch stacks containers are built on, and which values go
 //! through the caches of `cache` and `shapes`.
 
@@ -45,7 +45,7 @@ pub(super) fn classify(key: &str) -> KeyClass {
 ///   and a cache of small objects of scalars: the lookups that repeat on every record
 ///   (`"Owner": {"name", "id", "email"}`, a ticket's `source`) share one copy.
 #[derive(Default)]
-pub(super) struct Keys {
+pub(super) struct ParseState {
     seen: HashMap<Box<str>, (ImmutableString, KeyClass, usize), BuildHasherDefault<WordHasher>>,
     /// Per interned key: how well its values hit the string cache (see `string`).
     sharing: Vec<Sharing>,
@@ -84,7 +84,7 @@ const SHARING_SAMPLE: u32 = 1024;
 /// so a hostile file cannot make it hold on to memory.
 const MAX_KEPT_KEYS: usize = 4096;
 
-impl Keys {
+impl ParseState {
     /// Readies the state for a new file (a failed parse may have left items behind).
     pub(super) fn begin_file(&mut self) {
         self.items.clear();

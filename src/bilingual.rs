@@ -2,9 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The language a report is written in: Japanese or English (the default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
+    /// Japanese (`--lang ja`, or `LANG` starting with `ja`).
     Ja,
+    /// English: the default when neither `--lang` nor `LANG` asks for Japanese.
     #[default]
     En,
 }
@@ -19,14 +22,18 @@ impl Lang {
     }
 }
 
+/// A text in both languages; a rule or report picks one with `get`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
+    /// The Japanese text.
     pub ja: String,
+    /// The English text.
     pub en: String,
 }
 
 impl Text {
+    /// The same words in both languages (ids, paths, messages with no translation).
     pub fn same(s: impl Into<String>) -> Text {
         let s = s.into();
         Text {
@@ -35,6 +42,7 @@ impl Text {
         }
     }
 
+    /// The text in `lang`.
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::Ja => &self.ja,
