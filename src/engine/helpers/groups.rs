@@ -20,6 +20,11 @@ use super::sets::as_key_set;
 use crate::engine::node::Node;
 use rhai::{Dynamic, Engine, EvalAltResult, INT, Map};
 use std::collections::HashMap;
+use std::fmt::Write;
+
+/// A map hashed with foldhash: the tally looks up every item's set and count key, and
+/// std's SipHash was most of its time.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
@@ -53,8 +58,8 @@ impl Tally {
         let mut texts = String::new();
         let mut spans: Vec<(usize, usize)> = Vec::new();
         let mut joined = String::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut groups: Vec<(Vec<String>, HashMap<String, INT>, INT)> = Vec::new();
+        let mut index: FastMap<String, usize> = FastMap::default();
+        let mut groups: Vec<(Vec<String>, FastMap<String, INT>, INT)> = Vec::new();
         let mut items: INT = 0;
         for (_, item) in list.iter() {
             items += 1;
@@ -71,15 +76,15 @@ impl Tally {
             // because each value is preceded by its length.
             joined.clear();
             for &(s, e) in &spans {
-                joined.push_str(&(e - s).to_string());
-                joined.push('\u{0}');
+                // Written in place: a `to_string()` here was an allocation per item.
+                let _ = write!(joined, "{}\u{0}", e - s);
                 joined.push_str(&texts[s..e]);
             }
             let g = match index.get(joined.as_str()) {
                 Some(&g) => g,
                 None => {
                     let members = spans.iter().map(|&(s, e)| texts[s..e].to_owned()).collect();
-                    groups.push((members, HashMap::new(), 0));
+                    groups.push((members, FastMap::default(), 0));
                     index.insert(joined.clone(), groups.len() - 1);
                     groups.len() - 1
                 }
