@@ -2,7 +2,7 @@
 //! with results in a deterministic order (exports by path, rules in catalogue order).
 
 use crate::doc::Document;
-use crate::engine::{Limits, node::Node};
+use crate::engine::{Limits, memo::Memo, node::Node};
 use crate::load::{self, LoadOptions};
 use crate::rules::run::{RULE_STACK_SIZE, run_rule};
 use crate::rules::{Catalogue, RuleResult};
@@ -48,6 +48,9 @@ pub struct Audited {
     /// Where the document's values sit in the export's files, as the loader read them
     /// (for locating evidence; shared with the document, not copied).
     pub provenance: crate::doc::Provenance,
+    /// Wall time from the first rule's start to the last one's end (rules run in
+    /// parallel, so this is their share of the audit's time; `--timings`).
+    pub rules_wall: std::time::Duration,
 }
 
 impl ExportOutcome {
@@ -162,18 +165,24 @@ fn free_later(doc: Document) {
 /// Every rule on one loaded document. The document is shared, never copied.
 pub fn run_all(engine: &Engine, catalogue: &Catalogue, limits: &Limits, doc: &Document) -> Audited {
     let root = Node::root(&doc.root);
+    // The export's rules share the results of their costly scans (engine::memo); freed
+    // with the run.
+    let memo = std::sync::Arc::new(Memo::default());
+    let started = std::time::Instant::now();
     let results = pool().install(|| {
         catalogue
             .rules
             .par_iter()
-            .map(|rule| run_rule(engine, limits, rule, doc, &root))
+            .map(|rule| Memo::install(&memo, || run_rule(engine, limits, rule, doc, &root)))
             .collect()
     });
+    let rules_wall = started.elapsed();
     Audited {
         results,
         notes: doc.notes.clone(),
         present: doc.present.clone(),
         truncated: doc.truncated.clone(),
         provenance: doc.provenance.clone(),
+        rules_wall,
     }
 }

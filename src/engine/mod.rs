@@ -9,6 +9,7 @@
 
 pub mod errors;
 pub mod helpers;
+pub mod memo;
 pub mod memory;
 pub mod node;
 pub mod path;

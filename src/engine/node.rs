@@ -71,6 +71,15 @@ impl List {
         }
     }
 
+    /// Which list this is: the addresses of its array and of its view's picks (0 when it
+    /// is no view). Equal while both are alive only for the same list (`memo`).
+    pub fn identity(&self) -> (usize, usize) {
+        (
+            Arc::as_ptr(&self.items) as usize,
+            self.picks.as_ref().map_or(0, |p| Arc::as_ptr(p) as usize),
+        )
+    }
+
     /// A view holding the items whose underlying indices are `orig` (ascending).
     pub fn pick(&self, orig: Vec<u32>) -> List {
         List {

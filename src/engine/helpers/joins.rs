@@ -8,6 +8,7 @@ use super::Helpers;
 use super::lists::{KeyPaths, count, select};
 use super::sets::{KeySet, as_key_set, set_of};
 use crate::doc::Value;
+use crate::engine::memo::{Arg, Memo};
 use crate::engine::node::Node;
 use rhai::{Dynamic, Engine, EvalAltResult, INT};
 
@@ -17,6 +18,26 @@ fn in_set(keys: KeyPaths, set: KeySet) -> impl FnMut(&Value) -> bool {
 }
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
+
+/// `helper(list, key, set)` through the export's memo when `set` is a Set (known by its
+/// identity); an array or list as `set` is a new set on every call, so it computes.
+fn memoized<T: rhai::Variant + Clone>(
+    helper: &'static str,
+    list: &Node,
+    key: &Dynamic,
+    set: &Dynamic,
+    compute: impl FnOnce() -> Res<T>,
+) -> Res<T> {
+    let Some(id) = set.read_lock::<KeySet>().map(|s| s.identity()) else {
+        return compute();
+    };
+    Memo::typed(
+        helper,
+        list,
+        &[Arg::Text(key), Arg::Shared(set, id)],
+        compute,
+    )
+}
 
 /// The items of `a` whose `key_a` matches no `key_b` of `b`; `ci`: trimmed and
 /// case-insensitive. Linear in both lists.
@@ -42,7 +63,9 @@ pub fn register(engine: &mut Engine) {
             "a list view of the items whose key is in `set` (a Set, an array, or a list of scalars)",
             |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
                 let f = "where_in";
-                select(n, f, in_set(KeyPaths::parse(f, &key)?, as_key_set(f, &set)?))
+                memoized(f, n, &key, &set, || {
+                    select(n, f, in_set(KeyPaths::parse(f, &key)?, as_key_set(f, &set)?))
+                })
             },
         )
         .add(
@@ -50,8 +73,10 @@ pub fn register(engine: &mut Engine) {
             "a list view of the items whose key is not in `set`",
             |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
                 let f = "where_not_in";
-                let mut hit = in_set(KeyPaths::parse(f, &key)?, as_key_set(f, &set)?);
-                select(n, f, |v| !hit(v))
+                memoized(f, n, &key, &set, || {
+                    let mut hit = in_set(KeyPaths::parse(f, &key)?, as_key_set(f, &set)?);
+                    select(n, f, |v| !hit(v))
+                })
             },
         )
         .add(
@@ -59,7 +84,9 @@ pub fn register(engine: &mut Engine) {
             "how many items have their key in `set`",
             |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<INT> {
                 let f = "count_in";
-                count(n, f, in_set(KeyPaths::parse(f, &key)?, as_key_set(f, &set)?))
+                memoized(f, n, &key, &set, || {
+                    count(n, f, in_set(KeyPaths::parse(f, &key)?, as_key_set(f, &set)?))
+                })
             },
         )
         .add(

@@ -9,6 +9,7 @@
 use super::text::{fold, scalar_text};
 use super::{Helpers, helper_error};
 use crate::doc::Value;
+use crate::engine::memo::{Arg, Memo};
 use crate::engine::node::{List, Node};
 use rhai::{Dynamic, Engine, EvalAltResult, INT, Map};
 use std::collections::HashMap;
@@ -284,8 +285,10 @@ pub fn register(engine: &mut Engine) {
         "where_present(list, key)",
         "a list view of the items whose key has a non-blank value",
         |n: &mut Node, key: Dynamic| -> Res<Node> {
-            let keys = KeyPaths::parse("where_present", &key)?;
-            select(n, "where_present", |v| keys.present(v))
+            Memo::typed("where_present", n, &[Arg::Text(&key)], || {
+                let keys = KeyPaths::parse("where_present", &key)?;
+                select(n, "where_present", |v| keys.present(v))
+            })
         },
     )
     .add(

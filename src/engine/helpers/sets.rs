@@ -3,9 +3,10 @@
 use super::lists::{KeyPaths, list_arg};
 use super::text::{fold, scalar_text};
 use super::{Helpers, helper_error};
+use crate::engine::memo::{Arg, Memo};
 use crate::engine::node::Node;
-use rhai::{Array, Dynamic, Engine, EvalAltResult, INT};
 use compact_str::CompactString;
+use rhai::{Array, Dynamic, Engine, EvalAltResult, INT};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -28,6 +29,11 @@ pub struct KeySet {
 }
 
 impl KeySet {
+    /// Which set this is while it is alive (its members' address), for `memo`.
+    pub fn identity(&self) -> usize {
+        Arc::as_ptr(&self.items) as usize
+    }
+
     /// Whether `text` is in the set; a case-insensitive set (`set_of_ci`) compares it trimmed
     /// and lower-cased.
     pub fn contains(&self, text: &str) -> bool {
@@ -116,12 +122,16 @@ pub fn register(engine: &mut Engine) {
         .add(
             "set_of(list, key)",
             "a Set of the values at key over the list's items",
-            |n: &mut Node, key: Dynamic| set_of(n, &key, false),
+            |n: &mut Node, key: Dynamic| {
+                Memo::typed("set_of", n, &[Arg::Text(&key)], || set_of(n, &key, false))
+            },
         )
         .add(
             "set_of_ci(list, key)",
             "`set_of`, trimmed and lower-cased: it matches case-insensitively",
-            |n: &mut Node, key: Dynamic| set_of(n, &key, true),
+            |n: &mut Node, key: Dynamic| {
+                Memo::typed("set_of_ci", n, &[Arg::Text(&key)], || set_of(n, &key, true))
+            },
         )
         .add(
             "to_set(items)",

@@ -1,0 +1,204 @@
+//! `Memo`: the results of the costly list helpers, shared by the rules of one export.
+//!
+//! Rules ask the same questions of the same lists: `desk-tab-initialized` and
+//! `ticket-department-access` both build the set of CRM-linked Desk contacts and select
+//! their tickets, a scan of every ticket. The scanning helpers (`where_present`,
+//! `set_of`, `where_in`, ...) are pure functions of a list that never changes and of
+//! their other arguments, so while one export's rules run (`audit::run_all` installs a
+//! memo on each rule's thread with `Memo::install`) a call that was made before returns
+//! the first call's result instead of scanning again. Rules cannot tell: a list view is
+//! immutable and a Set copies itself before a change when it is shared.
+//!
+//! A call is known by the helper's name, the identity of its list (the document array
+//! and the view's picks; a memo keeps each input alive, so an address cannot be reused
+//! while it is a key), and its other arguments: a key path by its text, a Set by its
+//! identity. When two rules make the same call at once, the second waits for the first's
+//! result. Only results are kept, never errors: a failed call fails again, with its own
+//! message, when repeated. Without an installed memo (a rule case, a single rule run)
+//! every call computes.
+
+use crate::engine::node::Node;
+use rhai::{Dynamic, EvalAltResult};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+type Res<T> = Result<T, Box<EvalAltResult>>;
+
+/// The calls made so far by the rules of one export, and their results.
+#[derive(Default)]
+pub struct Memo {
+    calls: Mutex<HashMap<Call, Arc<Mutex<Option<Dynamic>>>>>,
+    /// The inputs of every call kept, so the identities in `Call` stay unique.
+    inputs: Mutex<Vec<Dynamic>>,
+}
+
+/// One call: the helper, its list's identity and its other arguments.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Call {
+    helper: &'static str,
+    list: (usize, usize),
+    args: String,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<Memo>>> = const { RefCell::new(None) };
+}
+
+/// One argument of a call besides its list, as a memo tells calls apart.
+pub enum Arg<'a> {
+    /// A key path or any value compared by its text (`"contactId"`, `["a", "b.c"]`).
+    Text(&'a Dynamic),
+    /// A value compared by identity (a Set), kept alive by the memo.
+    Shared(&'a Dynamic, usize),
+}
+
+impl Memo {
+    /// Runs `f` with `memo` as this thread's memo (and none after, even if `f` panics).
+    pub fn install<T>(memo: &Arc<Memo>, f: impl FnOnce() -> T) -> T {
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                CURRENT.with(|c| c.borrow_mut().take());
+            }
+        }
+        CURRENT.with(|c| *c.borrow_mut() = Some(memo.clone()));
+        let _reset = Reset;
+        f()
+    }
+
+    /// The result of `helper(list, args...)`: the one computed before for the same call on
+    /// this thread's memo, else `compute()`'s (kept when it succeeds).
+    pub fn call(
+        helper: &'static str,
+        list: &Node,
+        args: &[Arg<'_>],
+        compute: impl FnOnce() -> Res<Dynamic>,
+    ) -> Res<Dynamic> {
+        let Some(memo) = CURRENT.with(|c| c.borrow().clone()) else {
+            return compute();
+        };
+        let Some(identity) = list.as_list().map(|l| l.identity()) else {
+            return compute();
+        };
+        // The path too: the same array reached another way gives other evidence.
+        let mut text = format!("{}\u{0}", list.pointer());
+        for a in args {
+            match a {
+                Arg::Text(d) => text.push_str(&format!("{d:?}\u{0}")),
+                Arg::Shared(_, id) => text.push_str(&format!("#{id}\u{0}")),
+            }
+        }
+        let call = Call {
+            helper,
+            list: identity,
+            args: text,
+        };
+        let slot = {
+            let mut calls = memo.calls.lock().unwrap_or_else(PoisonError::into_inner);
+            calls.entry(call).or_default().clone()
+        };
+        // Held while computing: the same call from another rule waits for this result.
+        let mut result = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(done) = result.as_ref() {
+            return Ok(done.clone());
+        }
+        let value = compute()?;
+        *result = Some(value.clone());
+        let mut inputs = memo.inputs.lock().unwrap_or_else(PoisonError::into_inner);
+        inputs.push(Dynamic::from(list.clone()));
+        for a in args {
+            if let Arg::Shared(d, _) = a {
+                inputs.push((*d).clone());
+            }
+        }
+        Ok(value)
+    }
+
+    /// `call` for a helper returning `T`.
+    pub fn typed<T: rhai::Variant + Clone>(
+        helper: &'static str,
+        list: &Node,
+        args: &[Arg<'_>],
+        compute: impl FnOnce() -> Res<T>,
+    ) -> Res<T> {
+        let value = Memo::call(helper, list, args, || compute().map(Dynamic::from))?;
+        value
+            .try_cast::<T>()
+            .ok_or_else(|| format!("{helper}: a kept result of another type").into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::Value;
+    use crate::engine::path::NodePath;
+    use std::cell::Cell;
+
+    fn list(n: i64) -> Node {
+        Node::list(
+            crate::engine::node::List::whole(Arc::new((0..n).map(Value::Int).collect())),
+            NodePath::default(),
+        )
+    }
+
+    fn counted(calls: &Cell<u32>, value: i64) -> impl FnOnce() -> Res<Dynamic> + '_ {
+        move || {
+            calls.set(calls.get() + 1);
+            Ok(Dynamic::from(value))
+        }
+    }
+
+    #[test]
+    fn without_an_installed_memo_every_call_computes() {
+        let calls = Cell::new(0);
+        let l = list(3);
+        let key = Dynamic::from("id");
+        for _ in 0..2 {
+            let _ = Memo::call("set_of", &l, &[Arg::Text(&key)], counted(&calls, 1)).unwrap();
+        }
+        assert_eq!(calls.get(), 2);
+    }
+
+    #[test]
+    fn a_repeated_call_returns_the_first_result_and_a_different_one_computes() {
+        let memo = Arc::new(Memo::default());
+        let calls = Cell::new(0);
+        let (a, b) = (list(3), list(3));
+        let (id, email) = (Dynamic::from("id"), Dynamic::from("email"));
+        Memo::install(&memo, || {
+            let first = Memo::call("set_of", &a, &[Arg::Text(&id)], counted(&calls, 7));
+            let again = Memo::call("set_of", &a.clone(), &[Arg::Text(&id)], counted(&calls, 8));
+            assert_eq!(first.unwrap().as_int().unwrap(), 7);
+            assert_eq!(again.unwrap().as_int().unwrap(), 7);
+            assert_eq!(calls.get(), 1);
+            // Another list (equal contents, another array), key, or helper: computed.
+            let _ = Memo::call("set_of", &b, &[Arg::Text(&id)], counted(&calls, 0)).unwrap();
+            let _ = Memo::call("set_of", &a, &[Arg::Text(&email)], counted(&calls, 0)).unwrap();
+            let _ = Memo::call("set_of_ci", &a, &[Arg::Text(&id)], counted(&calls, 0)).unwrap();
+            assert_eq!(calls.get(), 4);
+        });
+        // Uninstalled after: computes again.
+        let _ = Memo::call("set_of", &a, &[Arg::Text(&id)], counted(&calls, 0)).unwrap();
+        assert_eq!(calls.get(), 5);
+    }
+
+    #[test]
+    fn errors_are_not_kept() {
+        let memo = Arc::new(Memo::default());
+        let l = list(1);
+        let key = Dynamic::from(1_i64);
+        let calls = Cell::new(0);
+        Memo::install(&memo, || {
+            for _ in 0..2 {
+                let r = Memo::call("set_of", &l, &[Arg::Text(&key)], || {
+                    calls.set(calls.get() + 1);
+                    Err("set_of: bad key".into())
+                });
+                assert!(r.is_err());
+            }
+        });
+        assert_eq!(calls.get(), 2);
+    }
+}
