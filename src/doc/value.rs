@@ -59,6 +59,11 @@ impl PartialEq for Object {
     }
 }
 
+/// Where a key sat in the objects read through `Object::get_hinted` (see there): the
+/// address of their key slice and the key's position in it.
+#[derive(Debug, Default)]
+pub struct KeyHint(std::cell::Cell<(usize, usize)>);
+
 impl Object {
     /// Builds an object from entries in any order; of duplicate keys the last one wins.
     pub fn from_entries(mut entries: Vec<(ImmutableString, Value)>) -> Object {
@@ -121,20 +126,27 @@ impl Object {
             .map(|i| (&self.keys[i], &self.values[i]))
     }
 
-    /// `get`, looking first at position `hint` and leaving there where `key` was found.
-    /// The records of one list share a shape, so a scan that keeps its hint from one
-    /// record to the next finds each key with one comparison, touching one cache line of
-    /// the record instead of a binary search's several.
-    pub fn get_hinted(&self, key: &str, hint: &std::cell::Cell<usize>) -> Option<&Value> {
-        let h = hint.get();
-        if let Some(k) = self.keys.get(h)
-            && k.as_str() == key
-        {
-            return Some(&self.values[h]);
+    /// `get`, remembering in `hint` where `key` sat in this object's key slice. The
+    /// records of one list share their key slice (the loader gives every object of one
+    /// shape the same one), so a scan that keeps its hint from one record to the next
+    /// finds each key by comparing one address, without reading a key's text.
+    ///
+    /// `hint` must only be used while every object it was used on is alive (one scan of
+    /// one list): an address names a key slice only while the slice exists.
+    pub fn get_hinted(&self, key: &str, hint: &KeyHint) -> Option<&Value> {
+        let shape = self.keys.as_ptr() as usize;
+        let (seen, at) = hint.0.get();
+        if seen == shape {
+            return self.values.get(at);
         }
-        let i = self.keys.binary_search_by(|k| k.as_str().cmp(key)).ok()?;
-        hint.set(i);
-        Some(&self.values[i])
+        // Not found: a position past the end, so the next object of this shape answers
+        // `None` by the address alone as well.
+        let at = self
+            .keys
+            .binary_search_by(|k| k.as_str().cmp(key))
+            .unwrap_or(usize::MAX);
+        hint.0.set((shape, at));
+        self.values.get(at)
     }
 
     /// Whether `key` is present (with any value, `null` included).
@@ -350,6 +362,25 @@ mod tests {
         assert_eq!(o.get("b"), Some(&Value::Int(3)));
         assert_eq!(o.get("a"), Some(&Value::Int(2)));
         assert_eq!(o.get("c"), None);
+    }
+
+    #[test]
+    fn a_hint_follows_shapes_and_never_answers_for_another_one() {
+        let keys: Arc<[ImmutableString]> = Arc::from(vec!["a".into(), "b".into()]);
+        let one = Object::from_shape(keys.clone(), vec![Value::Int(1), Value::Int(2)]);
+        let two = Object::from_shape(keys, vec![Value::Int(3), Value::Int(4)]);
+        // Another shape holding "b" at another position, and one without it.
+        let other = Object::from_entries(vec![("b".into(), Value::Int(5))]);
+        let without = Object::from_entries(vec![("c".into(), Value::Int(6))]);
+        let hint = KeyHint::default();
+        let b = |o: &Object| o.get_hinted("b", &hint).cloned();
+        assert_eq!(b(&one), Some(Value::Int(2)));
+        assert_eq!(b(&two), Some(Value::Int(4)));
+        assert_eq!(b(&other), Some(Value::Int(5)));
+        assert_eq!(b(&without), None);
+        assert_eq!(b(&without), None);
+        assert_eq!(b(&one), Some(Value::Int(2)));
+        assert_eq!(Object::default().get_hinted("b", &hint), None);
     }
 
     #[test]

@@ -20,7 +20,6 @@ use super::sets::as_key_set;
 use crate::engine::node::Node;
 use rhai::{Dynamic, Engine, EvalAltResult, INT, Map};
 use std::collections::HashMap;
-use std::fmt::Write;
 
 /// A map hashed with foldhash: the tally looks up every item's set and count key, and
 /// std's SipHash was most of its time.
@@ -57,8 +56,8 @@ impl Tally {
         // allocation: `texts` holds the values end to end, `spans` where each one is.
         let mut texts = String::new();
         let mut spans: Vec<(usize, usize)> = Vec::new();
-        let mut joined = String::new();
-        let mut index: FastMap<String, usize> = FastMap::default();
+        let mut joined: Vec<u8> = Vec::new();
+        let mut index: FastMap<Vec<u8>, usize> = FastMap::default();
         let mut groups: Vec<(Vec<String>, FastMap<String, INT>, INT)> = Vec::new();
         let mut items: INT = 0;
         for (_, item) in list.iter() {
@@ -72,15 +71,14 @@ impl Tally {
             });
             spans.sort_by(|a, b| texts[a.0..a.1].cmp(&texts[b.0..b.1]));
             spans.dedup_by(|a, b| texts[a.0..a.1] == texts[b.0..b.1]);
-            // The set as one string; `\u{0}` cannot be confused with a value's own text
-            // because each value is preceded by its length.
+            // The set as one byte string: each value preceded by its length (4 bytes), so
+            // no value's own text can be mistaken for a boundary.
             joined.clear();
             for &(s, e) in &spans {
-                // Written in place: a `to_string()` here was an allocation per item.
-                let _ = write!(joined, "{}\u{0}", e - s);
-                joined.push_str(&texts[s..e]);
+                joined.extend_from_slice(&((e - s) as u32).to_le_bytes());
+                joined.extend_from_slice(&texts.as_bytes()[s..e]);
             }
-            let g = match index.get(joined.as_str()) {
+            let g = match index.get(joined.as_slice()) {
                 Some(&g) => g,
                 None => {
                     let members = spans.iter().map(|&(s, e)| texts[s..e].to_owned()).collect();
@@ -90,7 +88,9 @@ impl Tally {
                 }
             };
             let (_, counts, no_value) = &mut groups[g];
+            let mut any = false;
             count_key.each_text(item, &mut |t| {
+                any = true;
                 match counts.get_mut(t) {
                     Some(c) => *c += 1,
                     None => {
@@ -99,7 +99,8 @@ impl Tally {
                 }
                 false
             });
-            if !count_key.present(item) {
+            // `each_text` visits only non-blank values: none visited is `present`'s false.
+            if !any {
                 *no_value += 1;
             }
         }

@@ -8,7 +8,7 @@
 
 use super::text::{fold, scalar_text};
 use super::{Helpers, helper_error};
-use crate::doc::Value;
+use crate::doc::{KeyHint, Value};
 use crate::engine::memo::{Arg, Memo};
 use crate::engine::node::{List, Node};
 use rhai::{Dynamic, Engine, EvalAltResult, INT, Map};
@@ -25,7 +25,7 @@ pub struct KeyPaths(Vec<Vec<Step>>);
 /// (the hint for `Object::get_hinted`).
 pub struct Step {
     key: String,
-    hint: std::cell::Cell<usize>,
+    hint: KeyHint,
 }
 
 impl KeyPaths {
@@ -36,7 +36,7 @@ impl KeyPaths {
             s.split('.')
                 .map(|k| Step {
                     key: k.to_owned(),
-                    hint: std::cell::Cell::new(0),
+                    hint: KeyHint::default(),
                 })
                 .collect::<Vec<_>>()
         };
@@ -69,6 +69,31 @@ impl KeyPaths {
     /// Is there any non-blank value at any key?
     pub fn present(&self, item: &Value) -> bool {
         self.each_text(item, &mut |t| !t.trim().is_empty())
+    }
+
+    /// Does any key hold a value: anything but null (or nothing) and a blank string?
+    /// Unlike `present`, an object or array counts (`"zohoCRMContact": {}` is set).
+    pub fn set(&self, item: &Value) -> bool {
+        self.0.iter().any(|path| {
+            reach(item, path, &mut |v| match v {
+                Value::Null => false,
+                Value::Str(s) => !s.trim().is_empty(),
+                _ => true,
+            })
+        })
+    }
+}
+
+/// Visits the values at `path` below `v` (an array on the way is looked into, item by
+/// item); stops early (returning true) when `f` does.
+fn reach(v: &Value, path: &[Step], f: &mut impl FnMut(&Value) -> bool) -> bool {
+    match (path.split_first(), v) {
+        (None, _) => f(v),
+        (Some(_), Value::Array(items)) => items.iter().any(|x| reach(x, path, f)),
+        (Some((head, rest)), Value::Object(o)) => o
+            .get_hinted(&head.key, &head.hint)
+            .is_some_and(|x| reach(x, rest, f)),
+        (Some(_), _) => false,
     }
 }
 
@@ -282,6 +307,14 @@ pub fn register(engine: &mut Engine) {
         );
     }
     h.add(
+        "where_set(list, key)",
+        "a list view of the items whose key holds a value: anything but null and a blank string (an object or array counts, unlike `where_present`)",
+        |n: &mut Node, key: Dynamic| -> Res<Node> {
+            let keys = KeyPaths::parse("where_set", &key)?;
+            select(n, "where_set", |v| keys.set(v))
+        },
+    );
+    h.add(
         "where_present(list, key)",
         "a list view of the items whose key has a non-blank value",
         |n: &mut Node, key: Dynamic| -> Res<Node> {
@@ -393,6 +426,26 @@ mod tests {
             eval(r#"where_present(doc.users, ["email", "tags"]).len()"#),
             "2"
         );
+    }
+
+    #[test]
+    fn a_key_is_set_by_any_value_but_null_and_a_blank_string() {
+        let on = |links: &str, expr: &str| {
+            super::super::eval_on(
+                serde_json::from_str(&format!(r#"{{"contacts": {links}}}"#)).unwrap(),
+                expr,
+            )
+        };
+        let links = r#"[{"link": {}}, {"link": []}, {"link": 0}, {"link": false}, {"link": "x"},
+            {"link": null}, {"link": "  "}, {}, {"other": {"link": 1}}]"#;
+        assert_eq!(on(links, r#"where_set(doc.contacts, "link").len()"#), "5");
+        assert_eq!(
+            on(links, r#"where_present(doc.contacts, "link").len()"#),
+            "3"
+        );
+        // Dotted keys and arrays on the way, as every helper reads them.
+        let deep = r#"[{"a": {"b": {}}}, {"a": [{"b": null}, {"b": 1}]}, {"a": [{"b": null}]}]"#;
+        assert_eq!(on(deep, r#"where_set(doc.contacts, "a.b").len()"#), "2");
     }
 
     #[test]

@@ -38,6 +38,7 @@ const GROUPS: &[Group] = &[
             "count_in",
             "where_present",
             "where_missing",
+            "where_set",
             "without_match",
             "without_match_ci",
             "count_by",
