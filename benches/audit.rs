@@ -23,8 +23,8 @@
 //! rules' wall time (`--timings`' `wall`: from the first rule's start to the last one's
 //! end, median) over the audit's wall time, and in brackets their run times summed
 //! (`--timings`' `total`) over it: rules run in parallel, so the sum overstates the share
-//! of wall time they take, and counts a rule waiting for a scan another rule is making
-//! (`engine::memo`); it is the upper bound. Then it checks that results do not depend on how they were computed:
+//! of wall time they take; it is the upper bound (a rule's time leaves out waiting for a
+//! scan another rule is making, `engine::memo`, which is counted in that rule). Then it checks that results do not depend on how they were computed:
 //! `--threads 1` gives the same report as all cores, and every form gives the same
 //! results as the bundle. The batch part audits a directory of `--batch` small exports
 //! (half bundles, half single files, with varied settings) with `--threads 1` and with

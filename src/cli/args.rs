@@ -372,7 +372,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
 
-    /// Print each rule's run time, summed over the exports, to stderr (slowest first).
+    /// Print each rule's run time, summed over the exports, to stderr (slowest first), then
+    /// their total and the rules' wall time (first start to last end).
     #[arg(long)]
     pub timings: bool,
 }

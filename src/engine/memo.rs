@@ -21,7 +21,8 @@ use crate::engine::node::Node;
 use rhai::{Dynamic, EvalAltResult};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, TryLockError};
+use std::time::{Duration, Instant};
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
@@ -43,6 +44,14 @@ struct Call {
 
 thread_local! {
     static CURRENT: RefCell<Option<Arc<Memo>>> = const { RefCell::new(None) };
+    /// Time this thread spent waiting for a scan another rule was making.
+    static WAITED: std::cell::Cell<Duration> = const { std::cell::Cell::new(Duration::ZERO) };
+}
+
+/// The time this thread has spent waiting for scans other rules were making (a rule's
+/// run time leaves it out: that time is the other rule's, which made the scan).
+pub fn waited() -> Duration {
+    WAITED.with(std::cell::Cell::get)
 }
 
 /// One argument of a call besides its list, as a memo tells calls apart.
@@ -99,7 +108,16 @@ impl Memo {
             calls.entry(call).or_default().clone()
         };
         // Held while computing: the same call from another rule waits for this result.
-        let mut result = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut result = match slot.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                let began = Instant::now();
+                let guard = slot.lock().unwrap_or_else(PoisonError::into_inner);
+                WAITED.with(|w| w.set(w.get() + began.elapsed()));
+                guard
+            }
+        };
         if let Some(done) = result.as_ref() {
             return Ok(done.clone());
         }
@@ -182,6 +200,37 @@ mod tests {
         // Uninstalled after: computes again.
         let _ = Memo::call("set_of", &a, &[Arg::Text(&id)], counted(&calls, 0)).unwrap();
         assert_eq!(calls.get(), 5);
+    }
+
+    #[test]
+    fn a_rule_waiting_for_anothers_scan_gets_its_result_and_counts_the_wait() {
+        let memo = Arc::new(Memo::default());
+        let l = list(2);
+        let key = Dynamic::from("id");
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            let maker = s.spawn(|| {
+                Memo::install(&memo, || {
+                    Memo::call("set_of", &l, &[Arg::Text(&key)], || {
+                        started_tx.send(()).unwrap();
+                        std::thread::sleep(Duration::from_millis(200));
+                        Ok(Dynamic::from(1_i64))
+                    })
+                    .unwrap()
+                    .as_int()
+                    .unwrap()
+                })
+            });
+            started_rx.recv().unwrap();
+            let (got, waited) = Memo::install(&memo, || {
+                let got = Memo::call("set_of", &l, &[Arg::Text(&key)], || {
+                    Ok(Dynamic::from(2_i64))
+                });
+                (got.unwrap().as_int().unwrap(), waited())
+            });
+            assert_eq!((maker.join().unwrap(), got), (1, 1));
+            assert!(waited >= Duration::from_millis(100), "{waited:?}");
+        });
     }
 
     #[test]

@@ -86,7 +86,8 @@ pub struct RuleResult {
     /// What the rule printed with `print`/`debug`.
     pub output: String,
     /// Wall-clock time the rule took on this export (compilation not included; zero if
-    /// it did not compile).
+    /// it did not compile), less any time it waited for a scan another rule of the export
+    /// was making (`engine::memo`: that time is counted in the rule making it).
     pub elapsed: Duration,
 }
 

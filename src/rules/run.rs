@@ -37,6 +37,13 @@ pub fn run_rule(
     root: &Dynamic,
 ) -> RuleResult {
     let started = Instant::now();
+    // Time spent waiting for a scan another rule makes is that rule's (engine::memo).
+    let waited_before = crate::engine::memo::waited();
+    let run_time = || {
+        started
+            .elapsed()
+            .saturating_sub(crate::engine::memo::waited().saturating_sub(waited_before))
+    };
     let c = match &rule.compiled {
         Ok(c) => c,
         Err(problems) => {
@@ -109,7 +116,7 @@ pub fn run_rule(
             status: RuleResult::combine(&findings),
             findings,
             output: log.output,
-            elapsed: started.elapsed(),
+            elapsed: run_time(),
         },
         Err(why) => {
             let mut r = broken(Text {
@@ -117,7 +124,7 @@ pub fn run_rule(
                 en: format!("the rule failed: {why}"),
             });
             r.output = log.output;
-            r.elapsed = started.elapsed();
+            r.elapsed = run_time();
             r
         }
     }
