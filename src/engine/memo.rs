@@ -27,11 +27,43 @@ use std::time::{Duration, Instant};
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
 /// The calls made so far by the rules of one export, and their results.
-#[derive(Default)]
 pub struct Memo {
     calls: Mutex<HashMap<Call, Arc<Mutex<Option<Dynamic>>>>>,
     /// The inputs of every call kept, so the identities in `Call` stay unique.
     inputs: Mutex<Vec<Dynamic>>,
+    /// Items held by the results kept (list views, Sets): past `MAX_KEPT_ITEMS` no more
+    /// results are kept, so what the memo holds after a rule's run stays bounded however
+    /// many different questions the rules ask.
+    kept_items: std::sync::atomic::AtomicUsize,
+    /// `MAX_KEPT_ITEMS`, smaller in tests.
+    bound: usize,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            calls: Mutex::default(),
+            inputs: Mutex::default(),
+            kept_items: std::sync::atomic::AtomicUsize::new(0),
+            bound: MAX_KEPT_ITEMS,
+        }
+    }
+}
+
+/// At most this many items in all results kept for one export (a view costs 4 bytes an
+/// item, a Set some 40): a few hundred MB at worst, while the rules of a large export keep
+/// about 2 million.
+const MAX_KEPT_ITEMS: usize = 16 << 20;
+
+/// How many items a result holds, as far as the memo's bound is concerned.
+fn items_of(value: &Dynamic) -> usize {
+    if let Some(n) = value.read_lock::<Node>() {
+        return n.as_list().map_or(1, |l| l.len());
+    }
+    if let Some(s) = value.read_lock::<crate::engine::helpers::sets::KeySet>() {
+        return s.len();
+    }
+    1
 }
 
 /// One call: the helper, its list's identity and its other arguments.
@@ -63,16 +95,18 @@ pub enum Arg<'a> {
 }
 
 impl Memo {
-    /// Runs `f` with `memo` as this thread's memo (and none after, even if `f` panics).
+    /// Runs `f` with `memo` as this thread's memo, and the thread's previous one (usually
+    /// none) after, even if `f` panics.
     pub fn install<T>(memo: &Arc<Memo>, f: impl FnOnce() -> T) -> T {
-        struct Reset;
-        impl Drop for Reset {
+        struct Restore(Option<Arc<Memo>>);
+        impl Drop for Restore {
             fn drop(&mut self) {
-                CURRENT.with(|c| c.borrow_mut().take());
+                let previous = self.0.take();
+                CURRENT.with(|c| *c.borrow_mut() = previous);
             }
         }
-        CURRENT.with(|c| *c.borrow_mut() = Some(memo.clone()));
-        let _reset = Reset;
+        let previous = CURRENT.with(|c| c.borrow_mut().replace(memo.clone()));
+        let _restore = Restore(previous);
         f()
     }
 
@@ -122,6 +156,14 @@ impl Memo {
             return Ok(done.clone());
         }
         let value = compute()?;
+        let items = items_of(&value);
+        let kept = memo
+            .kept_items
+            .fetch_add(items, std::sync::atomic::Ordering::Relaxed);
+        if kept + items > memo.bound {
+            // Past the bound: answered, not kept (the slot stays empty for the next call).
+            return Ok(value);
+        }
         *result = Some(value.clone());
         let mut inputs = memo.inputs.lock().unwrap_or_else(PoisonError::into_inner);
         inputs.push(Dynamic::from(list.clone()));
@@ -231,6 +273,31 @@ mod tests {
             assert_eq!((maker.join().unwrap(), got), (1, 1));
             assert!(waited >= Duration::from_millis(100), "{waited:?}");
         });
+    }
+
+    #[test]
+    fn past_the_bound_results_are_answered_but_not_kept() {
+        let memo = Arc::new(Memo {
+            bound: 5,
+            ..Memo::default()
+        });
+        let calls = Cell::new(0);
+        let (small, big) = (list(2), list(4));
+        let key = Dynamic::from("id");
+        let view = |n: &Node| {
+            let n = n.clone();
+            move || Ok(Dynamic::from(n))
+        };
+        Memo::install(&memo, || {
+            for l in [&small, &small, &big, &big] {
+                let _ = Memo::call("where_present", l, &[Arg::Text(&key)], || {
+                    calls.set(calls.get() + 1);
+                    view(l)()
+                });
+            }
+        });
+        // small (2 items) is kept; big (4 more: 6 > 5) is computed each time.
+        assert_eq!(calls.get(), 3);
     }
 
     #[test]

@@ -29,6 +29,16 @@ pub struct KeySet {
 }
 
 impl KeySet {
+    /// How many members the set has.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the set has no members.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     /// Which set this is while it is alive (its members' address), for `memo`.
     pub fn identity(&self) -> usize {
         Arc::as_ptr(&self.items) as usize
