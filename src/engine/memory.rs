@@ -21,34 +21,11 @@ use std::cell::Cell;
 /// same load time and peak, and the rules' scans twice as fast (0.30 s against 0.57 s),
 /// because mimalloc keeps blocks of one size together, so the records of a list and their
 /// values lie in memory in the order they are scanned. Built without transparent huge
-/// pages (the `no_thp` feature) and told to return freed memory sooner (`configure`): with
-/// its defaults a typical export (27.6 MB) peaked at 109 to 122 MB, now 83 to 89 MB, where
-/// glibc's malloc peaks at 59 MB. (`MIMALLOC_PURGE_DELAY=0` in the environment, read
-/// before the first allocation, gets it to 58 MB; an option set from `main` comes later.)
+/// pages (the `no_thp` feature): with them a typical export (27.6 MB) peaked at 109 to
+/// 122 MB, without them 83 to 89 MB (glibc's malloc: 59 MB). Returning freed memory to the
+/// system at once (`MIMALLOC_PURGE_DELAY=0`) brings that to 58 MB but costs the large
+/// export 0.45 s of its 2.8 s in page faults, so mimalloc keeps its default (1 s).
 pub struct Counting;
-
-/// `mimalloc.h` (v3, the version libmimalloc-sys builds): `mi_option_purge_delay` is
-/// option 16, 1,000 ms by default.
-const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 16;
-
-unsafe extern "C" {
-    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
-    fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
-}
-
-/// Sets the allocator up for an audit: memory freed while a document is built (read
-/// buffers, a parse's scratch) goes back to the system at once, not a second later, so it
-/// never adds to the peak. Called first thing by the binary.
-pub fn configure() {
-    // SAFETY: plain option setters of the linked mimalloc, callable at any time.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
-}
-
-/// The purge delay now in force (tests).
-pub fn purge_delay() -> i64 {
-    // SAFETY: as above.
-    unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) as i64 }
-}
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -112,21 +89,7 @@ pub fn held() -> isize {
 
 #[cfg(test)]
 mod tests {
-    use super::{configure, held, purge_delay};
-
-    #[test]
-    fn the_option_set_is_the_purge_delay() {
-        // Its documented default identifies the option: another mimalloc version that
-        // numbered its options otherwise would fail here, not set some other option.
-        // (Tests run without `configure` unless this one has run: both values pass.)
-        let d = purge_delay();
-        assert!(
-            d == 1000 || d == 0,
-            "option 16 is {d}, not the purge delay's 1000"
-        );
-        configure();
-        assert_eq!(purge_delay(), 0);
-    }
+    use super::held;
 
     #[test]
     fn the_counter_follows_what_this_thread_allocates_and_frees() {
