@@ -16,6 +16,7 @@
 mod common;
 
 use common::replay::{self, Host, Reply, Request, Started};
+use common::zoho::{UsersPage, crm_error_body, desk_error_body, number, users_page};
 use common::{NOW, all_files, bin, names, pages};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
@@ -231,13 +232,8 @@ fn accounts(req: &Request, state: &State) -> Reply {
     )
 }
 
-/// The envelope of every zoho/crm-oas v8.0 error sample (`.../examples/response-4xx-*.md`).
 fn crm_error(status: u16, code: &str, message: &str, details: Value) -> Reply {
-    (
-        status,
-        vec![],
-        Some(json!({"code": code, "details": details, "message": message, "status": "error"})),
-    )
+    (status, vec![], Some(crm_error_body(code, message, details)))
 }
 
 fn fixture(rel: &str) -> Value {
@@ -354,10 +350,6 @@ fn crm(req: &Request, state: &State) -> Reply {
     }
 }
 
-fn number(req: &Request, name: &str, default: usize) -> Option<usize> {
-    req.param(name).map_or(Some(default), |v| v.parse().ok())
-}
-
 /// GET /users by `page`/`per_page`; info as in
 /// v8.0/users/operations/getUsers/examples/response-200-usersgetresponse.md.
 fn users(req: &Request, state: &State) -> Reply {
@@ -388,25 +380,15 @@ fn users(req: &Request, state: &State) -> Reply {
             );
         }
     };
-    let (Some(page), Some(per_page)) = (number(req, "page", 1), number(req, "per_page", 200))
-    else {
-        return crm_error(
-            400,
-            "INVALID_DATA",
-            "invalid data",
-            json!({"param_name": "page"}),
-        );
+    let UsersPage {
+        page,
+        per_page,
+        from,
+        to,
+    } = match users_page(req, total) {
+        Ok(p) => p,
+        Err((status, body)) => return (status, vec![], Some(body)),
     };
-    if page == 0 || per_page == 0 || per_page > 200 {
-        return crm_error(
-            400,
-            "INVALID_DATA",
-            "invalid data",
-            json!({"param_name": "per_page"}),
-        );
-    }
-    let from = (page - 1) * per_page;
-    let to = (from + per_page).min(total);
     if from >= to {
         return (204, vec![], None);
     }
@@ -530,13 +512,8 @@ fn records(req: &Request, state: &State, module: &str, total: usize) -> Reply {
     )
 }
 
-/// Desk's error body (`errorCode`, `message`), as Desk's API guide describes; statuses assumed.
 fn desk_error(status: u16, code: &str, message: &str) -> Reply {
-    (
-        status,
-        vec![],
-        Some(json!({"errorCode": code, "message": message})),
-    )
+    (status, vec![], Some(desk_error_body(code, message)))
 }
 
 fn desk(req: &Request, state: &State) -> Reply {

@@ -13,6 +13,7 @@
 mod common;
 
 use common::replay::{self, Host, Request};
+use common::zoho::{UsersPage, crm_error_body, desk_error_body, number, users_page};
 use common::{all_files, names, pages};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -175,12 +176,8 @@ fn accounts(req: &Request, replay: &Replay) -> Reply {
 // ---------------------------------------------------------------------------------------------
 // CRM v8
 
-/// zoho/crm-oas v8.0 error samples (`.../examples/response-4xx-*.md`) share this envelope.
 fn crm_error(status: u16, code: &str, message: &str, details: Value) -> Reply {
-    (
-        status,
-        Some(json!({"code": code, "details": details, "message": message, "status": "error"})),
-    )
+    (status, Some(crm_error_body(code, message, details)))
 }
 
 fn crm(req: &Request, replay: &Replay) -> Reply {
@@ -240,13 +237,6 @@ fn crm(req: &Request, replay: &Replay) -> Reply {
     }
 }
 
-fn number(req: &Request, name: &str, default: usize) -> Option<usize> {
-    match req.query_param(name) {
-        None => Some(default),
-        Some(v) => v.parse().ok(),
-    }
-}
-
 /// GET /users: `page` and `per_page` (at most 200), no page tokens. Info as in
 /// zoho/crm-oas v8.0/users/operations/getUsers/examples/response-200-usersgetresponse.md.
 fn crm_users(req: &Request) -> Reply {
@@ -262,26 +252,16 @@ fn crm_users(req: &Request) -> Reply {
             );
         }
     };
-    let (Some(page), Some(per_page)) = (number(req, "page", 1), number(req, "per_page", 200))
-    else {
-        return crm_error(
-            400,
-            "INVALID_DATA",
-            "invalid data",
-            json!({"param_name": "page"}),
-        );
-    };
-    if page == 0 || per_page == 0 || per_page > 200 {
-        return crm_error(
-            400,
-            "INVALID_DATA",
-            "invalid data",
-            json!({"param_name": "per_page"}),
-        );
-    }
     // The admins are the first users (Administrator profile).
-    let from = (page - 1) * per_page;
-    let to = (from + per_page).min(all);
+    let UsersPage {
+        page,
+        per_page,
+        from,
+        to,
+    } = match users_page(req, all) {
+        Ok(p) => p,
+        Err((status, body)) => return (status, Some(body)),
+    };
     if from >= to {
         return (204, None);
     }
@@ -591,10 +571,8 @@ fn crm_related_lists(module: &str) -> Vec<Value> {
 // ---------------------------------------------------------------------------------------------
 // Desk v1
 
-/// Desk's error body (`errorCode`, `message`, as export-format.md and Desk's API guide show);
-/// the codes and statuses used here are assumed.
 fn desk_error(status: u16, code: &str, message: &str) -> Reply {
-    (status, Some(json!({"errorCode": code, "message": message})))
+    (status, Some(desk_error_body(code, message)))
 }
 
 fn desk(req: &Request, replay: &Replay) -> Reply {

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test crate uses only a part of it
 
 pub mod replay;
+pub mod zoho;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
