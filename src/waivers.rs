@@ -26,6 +26,7 @@
 //! people and is not matched.
 
 use crate::audit::ExportOutcome;
+use crate::bilingual::Lang;
 use crate::rules::result::{Finding, WaiverMark};
 use crate::status::Status;
 use serde::{Deserialize, Serialize};
@@ -68,12 +69,19 @@ pub struct Waiver {
 impl Waiver {
     /// What the waiver names, for messages: `rule / check`, else its fingerprint or entity.
     pub fn describe(&self) -> String {
+        self.describe_in(Lang::En)
+    }
+
+    /// `describe` in `lang`.
+    pub fn describe_in(&self, lang: Lang) -> String {
+        let ja = lang == Lang::Ja;
         if self.rule_named || self.check_named {
             format!("{} / {}", self.rule, self.check)
         } else if let Some(fp) = &self.fingerprint {
-            format!("fingerprint {fp}")
+            format!("{} {fp}", if ja { "識別子" } else { "fingerprint" })
         } else {
-            format!("entity {}", self.entity.as_deref().unwrap_or("*"))
+            let entity = self.entity.as_deref().unwrap_or("*");
+            format!("{} {entity}", if ja { "対象" } else { "entity" })
         }
     }
 

@@ -387,3 +387,31 @@ fn japanese_reports_hold_no_english_words() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn the_page_title_names_each_organisation_once() {
+    // Three exports of one organisation: its name once, then the report's title.
+    let r = run(&[
+        "audit",
+        "fixtures/healthy",
+        "fixtures/faq7-sync-paused",
+        "fixtures/faq1-accounts-hidden",
+        "--now",
+        NOW,
+        "--lang",
+        "ja",
+        "--format",
+        "html",
+    ]);
+    let doc = Html::parse_document(&r.stdout);
+    let title: String = doc
+        .select(&sel("title"))
+        .next()
+        .expect("a title")
+        .text()
+        .collect();
+    assert_eq!(
+        title, "株式会社サクラモータース - Zoho CRMとZoho Deskの連携の診断結果",
+        "{title}"
+    );
+}

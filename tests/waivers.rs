@@ -366,6 +366,14 @@ fn a_waiver_within_seven_days_of_its_expiry_is_reported() {
         "{stderr}"
     );
     assert!(!stderr.contains("waiver #2"), "{stderr}");
+    // In Japanese the warning is Japanese.
+    let (_, _, stderr_ja) = audit_json(&export, &["--waivers", path(&w), "--lang", "ja"]);
+    assert!(
+        stderr_ja.contains(
+            "警告: 免除 #1(sync-running / sync-running)の期限は 2026-12-01 です(残り7日です)。"
+        ) && !stderr_ja.contains("warning"),
+        "{stderr_ja}"
+    );
     assert_eq!(v["waivers"]["expiring"][0]["number"], 1, "{}", v["waivers"]);
     assert_eq!(v["waivers"]["expiring"].as_array().map(Vec::len), Some(1));
     assert_eq!(v["waivers"]["unmatched"], json!([]));

@@ -117,42 +117,59 @@ fn audit_command(a: &AuditArgs) -> Result<u8, CliError> {
         Some(p) => Some(crate::baseline::Baseline::read(p)?.apply(&mut outcomes)),
         None => None,
     };
+    let ja = lang == Lang::Ja;
     if let Some(fixed) = &fixed {
         for e in fixed {
-            eprintln!(
-                "note: fixed since the baseline: {} / {} {:?}",
-                e.rule, e.check, e.entities
-            );
+            if ja {
+                eprintln!(
+                    "参考: ベースラインの保存後に解消した結果です: {} / {} {:?}",
+                    e.rule, e.check, e.entities
+                );
+            } else {
+                eprintln!(
+                    "note: fixed since the baseline: {} / {} {:?}",
+                    e.rule, e.check, e.entities
+                );
+            }
         }
     }
     for w in &waiver_report.unmatched {
-        eprintln!(
-            "warning: waiver #{} ({}) matched no finding",
-            w.number,
-            w.describe()
-        );
+        let (n, what) = (w.number, w.describe_in(lang));
+        if ja {
+            eprintln!("警告: 免除 #{n}({what})に該当する結果がありません");
+        } else {
+            eprintln!("warning: waiver #{n} ({what}) matched no finding");
+        }
     }
     for w in &waiver_report.expired {
-        eprintln!(
-            "warning: waiver #{} ({}) expired on {} and no longer applies",
-            w.number,
-            w.describe(),
-            w.expires
-        );
+        let (n, what, on) = (w.number, w.describe_in(lang), &w.expires);
+        if ja {
+            eprintln!("警告: 免除 #{n}({what})は {on} に期限が切れたため、適用していません");
+        } else {
+            eprintln!("warning: waiver #{n} ({what}) expired on {on} and no longer applies");
+        }
     }
     for w in &waiver_report.expiring {
         let left = crate::waivers::days_left(&w.expires, &audit_time).unwrap_or(0);
-        eprintln!(
-            "warning: waiver #{} ({}) expires on {} ({}); renew it or fix the finding before then",
-            w.number,
-            w.describe(),
-            w.expires,
-            match left {
+        let (n, what, on) = (w.number, w.describe_in(lang), &w.expires);
+        if ja {
+            let left = match left {
+                0 => "本日が最終日です".to_owned(),
+                n => format!("残り{n}日です"),
+            };
+            eprintln!(
+                "警告: 免除 #{n}({what})の期限は {on} です({left})。期限までに更新するか、該当の問題を解消してください"
+            );
+        } else {
+            let left = match left {
                 0 => "today is its last day".to_owned(),
                 1 => "in 1 day".to_owned(),
                 n => format!("in {n} days"),
-            }
-        );
+            };
+            eprintln!(
+                "warning: waiver #{n} ({what}) expires on {on} ({left}); renew it or fix the finding before then"
+            );
+        }
     }
 
     let formats: Vec<Format> = std::iter::once(a.format)

@@ -60,14 +60,10 @@ impl Distinct {
     pub(super) fn add(&mut self, recs: &[&serde_json::Value]) -> usize {
         let mut new = 0;
         for r in recs {
-            match r.get("id") {
-                Some(serde_json::Value::String(s)) => {
-                    new += usize::from(self.seen.insert(s.clone()))
-                }
-                Some(serde_json::Value::Number(n)) => {
-                    new += usize::from(self.seen.insert(n.to_string()));
-                }
-                _ => {
+            // A blank id is no id: each such record counts, as the loader keeps each.
+            match r.get("id").and_then(super::crm::id_text) {
+                Some(id) => new += usize::from(self.seen.insert(id)),
+                None => {
                     self.anonymous += 1;
                     new += 1;
                 }
@@ -90,10 +86,13 @@ pub(super) fn error_code(body: &[u8]) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Whether a 2xx JSON answer is an error body all the same (as the loader judges it).
+/// Whether a 2xx JSON answer is an error body all the same, as the loader judges it.
 pub(super) fn is_error_body(v: &serde_json::Value) -> bool {
-    v.get("errorCode").is_some()
-        || (v.get("code").is_some() && v.get("status").and_then(|s| s.as_str()) == Some("error"))
+    crate::load::is_error_body(
+        v.get("errorCode").is_some(),
+        v.get("code").is_some(),
+        v.get("status").and_then(|s| s.as_str()),
+    )
 }
 
 /// Records a page: `cap` (the API's most), or under `--max-records N` the size that
@@ -117,6 +116,25 @@ pub(super) fn page_file(dir: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_body_is_told_as_the_loader_tells_it() {
+        use serde_json::json;
+        for error in [
+            json!({"errorCode": "UNAUTHORIZED", "message": "x"}),
+            json!({"code": "INVALID_TOKEN", "status": "error"}),
+            json!({"code": "INVALID_TOKEN", "status": " Error "}),
+        ] {
+            assert!(is_error_body(&error), "{error}");
+        }
+        for data in [
+            json!({"data": [], "info": {}}),
+            json!({"code": "x", "status": "success"}),
+            json!({"code": "x"}),
+        ] {
+            assert!(!is_error_body(&data), "{data}");
+        }
+    }
 
     #[test]
     fn max_records_picks_the_page_size_that_stops_closest_to_it() {

@@ -55,16 +55,25 @@ impl Default for Memo {
 /// about 2 million.
 const MAX_KEPT_ITEMS: usize = 16 << 20;
 
-/// How many items a result holds, as far as the memo's bound is concerned.
+/// How many items a kept value holds of its own, as far as the memo's bound is concerned:
+/// a view its picks (a whole document list costs nothing: the document holds it), a Set
+/// its members, anything else one.
 fn items_of(value: &Dynamic) -> usize {
     if let Some(n) = value.read_lock::<Node>() {
-        return n.as_list().map_or(1, |l| l.len());
+        return n.as_list().map_or(1, |l| match l.identity() {
+            (_, 0) => 1,
+            _ => l.len(),
+        });
     }
     if let Some(s) = value.read_lock::<crate::engine::helpers::sets::KeySet>() {
         return s.len();
     }
     1
 }
+
+/// Calls whose arguments' text is longer than this are not kept (a key is a field name or
+/// a few dotted paths; a longer text would be memory the bound does not see).
+const MAX_ARGS_TEXT: usize = 512;
 
 /// One call: the helper, its list's identity and its other arguments.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -132,6 +141,9 @@ impl Memo {
                 Arg::Shared(_, id) => text.push_str(&format!("#{id}\u{0}")),
             }
         }
+        if text.len() > MAX_ARGS_TEXT {
+            return compute();
+        }
         let call = Call {
             helper,
             list: identity,
@@ -139,7 +151,7 @@ impl Memo {
         };
         let slot = {
             let mut calls = memo.calls.lock().unwrap_or_else(PoisonError::into_inner);
-            calls.entry(call).or_default().clone()
+            calls.entry(call.clone()).or_default().clone()
         };
         // Held while computing: the same call from another rule waits for this result.
         let mut result = match slot.try_lock() {
@@ -155,15 +167,38 @@ impl Memo {
         if let Some(done) = result.as_ref() {
             return Ok(done.clone());
         }
-        let value = compute()?;
-        let items = items_of(&value);
-        let kept = memo
-            .kept_items
-            .fetch_add(items, std::sync::atomic::Ordering::Relaxed);
-        if kept + items > memo.bound {
-            // Past the bound: answered, not kept (the slot stays empty for the next call).
-            return Ok(value);
+        // What keeping costs: the result, and the inputs it pins (a rule's own view).
+        let computed = compute();
+        let cost = computed.as_ref().map_or(0, |value| {
+            items_of(value)
+                + items_of(&Dynamic::from(list.clone()))
+                + args
+                    .iter()
+                    .map(|a| match a {
+                        Arg::Shared(d, _) => items_of(d),
+                        Arg::Text(_) => 0,
+                    })
+                    .sum::<usize>()
+        });
+        use std::sync::atomic::Ordering::Relaxed;
+        let fits = computed.is_ok()
+            && memo
+                .kept_items
+                .fetch_update(Relaxed, Relaxed, |kept| {
+                    (kept + cost <= memo.bound).then_some(kept + cost)
+                })
+                .is_ok();
+        if !fits {
+            // An error, or past the bound: answered, not kept, and no entry left behind
+            // (a caller waiting on this slot finds it empty and computes for itself).
+            drop(result);
+            let mut calls = memo.calls.lock().unwrap_or_else(PoisonError::into_inner);
+            if calls.get(&call).is_some_and(|s| Arc::ptr_eq(s, &slot)) {
+                calls.remove(&call);
+            }
+            return computed;
         }
+        let value = computed?;
         *result = Some(value.clone());
         let mut inputs = memo.inputs.lock().unwrap_or_else(PoisonError::into_inner);
         inputs.push(Dynamic::from(list.clone()));
@@ -284,20 +319,24 @@ mod tests {
         let calls = Cell::new(0);
         let (small, big) = (list(2), list(4));
         let key = Dynamic::from("id");
+        // The result: a view of every item of the list (a view holds its picks).
         let view = |n: &Node| {
-            let n = n.clone();
-            move || Ok(Dynamic::from(n))
+            let l = n.as_list().expect("a list");
+            let picks = (0..l.len() as u32).collect();
+            Node::list(l.pick(picks), NodePath::default())
         };
         Memo::install(&memo, || {
             for l in [&small, &small, &big, &big] {
                 let _ = Memo::call("where_present", l, &[Arg::Text(&key)], || {
                     calls.set(calls.get() + 1);
-                    view(l)()
+                    Ok(Dynamic::from(view(l)))
                 });
             }
         });
-        // small (2 items) is kept; big (4 more: 6 > 5) is computed each time.
+        // small costs 3 (a view of 2, a whole list 1) and is kept; big would cost 5 more
+        // (3 + 5 > 5): computed each time, and no entry is left for it.
         assert_eq!(calls.get(), 3);
+        assert_eq!(memo.calls.lock().unwrap().len(), 1);
     }
 
     #[test]
@@ -316,5 +355,9 @@ mod tests {
             }
         });
         assert_eq!(calls.get(), 2);
+        assert!(
+            memo.calls.lock().unwrap().is_empty(),
+            "no entry is left for an error"
+        );
     }
 }

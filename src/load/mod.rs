@@ -21,6 +21,7 @@ pub mod values;
 
 pub use error::{Failure, LoadError, LoadErrorKind};
 pub use note::{Note, PortalNamedBy};
+pub use parts::api_error::is_error_body;
 pub use raw::Origin;
 pub use secrets::is_secret_key;
 

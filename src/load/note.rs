@@ -63,7 +63,7 @@ pub enum Note {
     /// Records repeating an id read earlier in the same list, kept once.
     Repeated {
         /// Where the first repeat was read.
-        at: String,
+        at: Origin,
         /// The list part.
         part: String,
         /// How many records repeated an earlier id (each dropped, the first read kept).
@@ -205,7 +205,8 @@ impl Note {
                         String::new()
                     };
                     format!(
-                        "{at}: {part} の {count} 件のレコードは、同じ一覧の前のページで読み込んだIDと重複しているため(ページの重なり)、1件として扱っています: ID {ids}{more}"
+                        "{}: {part} の {count} 件のレコードは、同じ一覧の前のページで読み込んだIDと重複しているため(ページの重なり)、1件として扱っています: ID {ids}{more}",
+                        at.text(Lang::Ja)
                     )
                 } else {
                     let more = if more > 0 {
@@ -288,7 +289,7 @@ mod tests {
     #[test]
     fn repeated_ids_show_five_and_count_the_rest() {
         let n = Note::Repeated {
-            at: "t/page-2.json".into(),
+            at: Origin::file("t/page-2.json"),
             part: "desk.tickets".into(),
             count: 7,
             shown: ["1", "2", "3", "4", "5"].map(String::from).to_vec(),

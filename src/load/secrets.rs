@@ -39,8 +39,8 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
     ("session", "id"),
 ];
 
-/// Is `key` the name of a credential? Its words (see `SECRET_WORDS`) decide: a credential
-/// word anywhere, a credential pair of words, or a last word that is or ends in `token`
+/// Is `key` the name of a credential? Its words (see `SECRET_WORDS`) decide: a word that is
+/// or ends in a credential word, anywhere, a credential pair of words, or a last word that is or ends in `token`
 /// (`access_token`, `refreshToken`, `Zoho-oauthtoken`, `authtoken`; not `tokens`, not
 /// `token_type`). `client_id` is no credential: it identifies an OAuth client, grants
 /// nothing, and audits may need to show it. No length limit: a long key is read whole.
@@ -51,7 +51,11 @@ pub fn is_secret_key(key: &str) -> bool {
         .map(String::as_str)
         .filter(|w| !w.bytes().all(|b| b.is_ascii_digit()))
         .collect();
-    named.iter().any(|w| SECRET_WORDS.contains(w))
+    // A word that ends in a credential word counts too: keys written run together in
+    // lower case are one word (`clientsecret`, `dbpassword`, `xapikey`, `setcookie`).
+    named
+        .iter()
+        .any(|w| SECRET_WORDS.iter().any(|s| w.ends_with(s)))
         || named
             .windows(2)
             .any(|p| SECRET_PAIRS.contains(&(p[0], p[1])))
@@ -123,6 +127,12 @@ mod tests {
             "Bearer",
             "sessionId",
             "a_very_long_prefix_that_goes_on_and_on_past_sixty_four_bytes_before_the_refresh_token",
+            "clientsecret",
+            "apisecret",
+            "dbpassword",
+            "xapikey",
+            "proxyauthorization",
+            "setcookie",
         ] {
             assert!(is_secret_key(key), "{key} should be a secret");
         }

@@ -129,17 +129,26 @@ fn lang_code(lang: Lang) -> &'static str {
 
 fn page_title(cx: &Context) -> String {
     let title = words::REPORT_TITLE.get(cx.lang);
-    let names: Vec<&str> = cx
+    // Each organisation once (several exports of one org are common), at most two.
+    let mut names: Vec<&str> = Vec::new();
+    for name in cx
         .outcomes
         .iter()
         .filter_map(|o| cx.info.orgs.get(&o.path))
         .filter_map(|h| h.crm_name.as_deref().or(h.portal_name.as_deref()))
-        .take(2)
-        .collect();
+    {
+        if names.len() < 2 && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let sep = match cx.lang {
+        Lang::Ja => "、",
+        Lang::En => ", ",
+    };
     if names.is_empty() {
         title.to_owned()
     } else {
-        format!("{} - {title}", names.join(", "))
+        format!("{} - {title}", names.join(sep))
     }
 }
 
@@ -166,7 +175,17 @@ fn export(o: &mut String, cx: &Context, n: usize, out: &ExportOutcome) {
                 words::ERROR.get(lang),
                 esc(words::CANNOT_LOAD.get(lang), lang)
             );
-            let _ = writeln!(o, "<p>{}</p>", esc(words::CANNOT_LOAD_WHAT.get(lang), lang));
+            let _ = writeln!(
+                o,
+                "<p>{}</p>",
+                esc(
+                    &words::sentences(
+                        &[words::CANNOT_LOAD_WHAT, words::CANNOT_LOAD_IN_APPENDIX],
+                        lang
+                    ),
+                    lang
+                )
+            );
             o.push_str("</section>\n");
             return;
         }
@@ -525,7 +544,7 @@ fn footer(o: &mut String, cx: &Context) {
         applied.push(format!(
             "#{} {}: {}",
             w.number,
-            w.describe(),
+            w.describe_in(lang),
             words::WAIVER_UNMATCHED.get(lang)
         ));
     }

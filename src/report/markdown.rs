@@ -30,7 +30,11 @@ pub fn render(cx: &Context) -> String {
         let a = match &o.result {
             Err(e) => {
                 let _ = writeln!(out, "{}\n", words::CANNOT_LOAD.get(lang));
-                let _ = writeln!(out, "{}\n", words::CANNOT_LOAD_WHAT.get(lang));
+                let _ = writeln!(
+                    out,
+                    "{}\n",
+                    words::sentences(&[words::CANNOT_LOAD_WHAT, words::CANNOT_LOAD_BELOW], lang)
+                );
                 let _ = writeln!(
                     out,
                     "> {}: {}\n",
@@ -128,7 +132,7 @@ pub fn render(cx: &Context) -> String {
             "- {} #{} ({}): {}",
             words::WAIVERS.get(lang),
             w.number,
-            text(&w.describe(), lang),
+            text(&w.describe_in(lang), lang),
             words::WAIVER_UNMATCHED.get(lang)
         );
     }

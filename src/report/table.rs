@@ -66,7 +66,13 @@ pub fn render(cx: &Context, style: Style) -> String {
             Err(e) => {
                 out.push_str(&format!("  {}\n", words::CANNOT_LOAD.get(lang)));
                 if lang == Lang::Ja {
-                    out.push_str(&format!("  {}\n", words::CANNOT_LOAD_WHAT.ja));
+                    out.push_str(&format!(
+                        "  {}\n",
+                        words::sentences(
+                            &[words::CANNOT_LOAD_WHAT, words::CANNOT_LOAD_BELOW],
+                            lang
+                        )
+                    ));
                 }
                 out.push_str(&format!(
                     "  {}: {}\n",
@@ -102,7 +108,7 @@ pub fn render(cx: &Context, style: Style) -> String {
             Lang::Ja => format!(
                 "免除 #{}({})に該当する結果がありません\n",
                 w.number,
-                w.describe()
+                w.describe_in(lang)
             ),
         });
     }

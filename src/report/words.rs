@@ -27,6 +27,20 @@ impl W {
     }
 }
 
+/// Whole sentences of the catalogue said one after another: Japanese runs them together,
+/// English puts a space between them.
+pub fn sentences(parts: &[W], lang: Lang) -> String {
+    let sep = match lang {
+        Lang::En => " ",
+        Lang::Ja => "",
+    };
+    parts
+        .iter()
+        .map(|w| w.get(lang))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 macro_rules! words {
     ($($(#[$doc:meta])* $name:ident = $en:literal, $ja:literal;)*) => {
         $($(#[$doc])* pub const $name: W = W { en: $en, ja: $ja };)*
@@ -66,7 +80,9 @@ words! {
     // Headings and labels.
     REPORT_TITLE = "Zoho CRM - Zoho Desk integration audit", "Zoho CRMとZoho Deskの連携の診断結果";
     CANNOT_LOAD = "The export could not be loaded.", "エクスポートを読み込めませんでした。";
-    CANNOT_LOAD_WHAT = "Check that the path names an export (a bundle directory or an export .json file) and that its files are complete, then audit again. The reader's own words are in the appendix.", "指定したパスがエクスポート(フォルダーまたはエクスポートのJSONファイル)であること、ファイルが欠けていないことをご確認のうえ、再度診断してください。読み込み時の詳しい情報は付録に記載しています。";
+    CANNOT_LOAD_WHAT = "Check that the path names an export (a bundle directory or an export .json file) and that its files are complete, then audit again.", "指定したパスがエクスポート(フォルダーまたはエクスポートのJSONファイル)であること、ファイルが欠けていないことをご確認のうえ、再度診断してください。";
+    CANNOT_LOAD_IN_APPENDIX = "The reader's own words are in the appendix.", "読み込み時の詳しい情報は付録に記載しています。";
+    CANNOT_LOAD_BELOW = "The reader's own words follow.", "読み込み時の詳しい情報は、下の技術メモに記載しています。";
     NOTE = "note", "技術メモ";
     ENGINEER_NOTES = "Notes for the engineer (as the reader wrote them)", "技術メモ(担当エンジニア向け・読み込み処理からの情報)";
     PROBLEMS = "Problems found", "対応が必要な項目";

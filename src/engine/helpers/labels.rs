@@ -149,8 +149,38 @@ fn position(x: &Dynamic) -> i64 {
 
 /// Registers the naming helpers (`user_label`, `desk_contact_label`, `module_label`,
 /// `sample`, ... and their `_ja` forms), `id_text`, `trimmed` and `first_in_order`.
+/// How a customer reads the name of a part of the export:
+/// 「Zoho Deskの問い合わせの一覧(desk.tickets)」; a part not named here keeps its key.
+pub fn part_ja(part: &str) -> String {
+    let name = match part {
+        "crm.org" => "Zoho CRMの組織情報",
+        "crm.users" => "Zoho CRMのユーザーの一覧",
+        "crm.admin_users" => "Zoho CRMの管理者の一覧",
+        "crm.modules" => "Zoho CRMのタブ(モジュール)の一覧",
+        "crm.contacts" => "Zoho CRMの連絡先の一覧",
+        "crm.leads" => "Zoho CRMの見込み客の一覧",
+        "desk.organizations" => "Zoho Deskのポータルの一覧",
+        "desk.departments" => "Zoho Deskの部門の一覧",
+        "desk.agents" => "Zoho Deskの担当者の一覧",
+        "desk.contacts" => "Zoho Deskの連絡先の一覧",
+        "desk.tickets" => "Zoho Deskの問い合わせの一覧",
+        "integration" => "連携の設定(integration.json)",
+        _ => return part.to_owned(),
+    };
+    if part == "integration" {
+        name.to_owned()
+    } else {
+        format!("{name}({part})")
+    }
+}
+
 pub fn register(engine: &mut Engine) {
     Helpers::new(engine)
+        .add(
+            "part_ja(part)",
+            "a part of the export as Japanese messages name it: `Zoho Deskの問い合わせの一覧(desk.tickets)`",
+            |part: &str| part_ja(part),
+        )
         .add(
             "user_label(u)",
             "a CRM user as English messages name one: `Mori Takumi <t@x.jp> (id 572...)`",

@@ -310,8 +310,10 @@ pub fn register(engine: &mut Engine) {
         "where_set(list, key)",
         "a list view of the items whose key holds a value: anything but null and a blank string (an object or array counts, unlike `where_present`)",
         |n: &mut Node, key: Dynamic| -> Res<Node> {
-            let keys = KeyPaths::parse("where_set", &key)?;
-            select(n, "where_set", |v| keys.set(v))
+            Memo::typed("where_set", n, &[Arg::Text(&key)], || {
+                let keys = KeyPaths::parse("where_set", &key)?;
+                select(n, "where_set", |v| keys.set(v))
+            })
         },
     );
     h.add(

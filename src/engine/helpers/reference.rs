@@ -107,6 +107,7 @@ const GROUPS: &[Group] = &[
         heading: "Naming records in messages",
         intro: "The same words in every rule, in both languages.",
         entries: &[
+            "part_ja",
             "user_label",
             "user_label_ja",
             "desk_contact_label",

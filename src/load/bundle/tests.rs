@@ -377,12 +377,7 @@ fn a_link_leading_out_of_the_export_is_refused_and_one_inside_is_read() {
 fn a_manifest_is_read_and_files_edited_after_collection_are_noted() {
     use sha2::{Digest, Sha256};
     let org = r#"{"org": [{"id": "1"}]}"#;
-    let hex = |t: &str| {
-        Sha256::digest(t.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    };
+    let hex = |t: &str| crate::collect::staging::hex(&Sha256::digest(t.as_bytes()));
     let manifest = format!(
         r#"{{"schema_version": 1, "desk": {{"org_id": "2"}},
                 "files": {{"crm/org.json": {{"sha256": "{}"}},

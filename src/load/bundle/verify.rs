@@ -27,7 +27,7 @@ pub(super) fn read_manifest(e: &Entry, notes: &mut Vec<Note>) -> Manifest {
 /// edited after collection; it is audited as it is), or that is gone. Paths leading out
 /// of the export are not read.
 pub(super) fn verify_files(root: &Path, display: &str, manifest: &Manifest, notes: &mut Vec<Note>) {
-    use sha2::{Digest, Sha256};
+    let real_root = std::fs::canonicalize(root);
     let outcomes: Vec<Option<Note>> = manifest
         .sha256
         .par_iter()
@@ -45,17 +45,13 @@ pub(super) fn verify_files(root: &Path, display: &str, manifest: &Manifest, note
             }
             // A link inside the export to a file outside it is not read (as for pages):
             // even a hash comparison would tell something about that file.
-            if let (Ok(real), Ok(real_root)) =
-                (std::fs::canonicalize(&path), std::fs::canonicalize(root))
-                && !real.starts_with(&real_root)
+            if let (Ok(real), Ok(real_root)) = (std::fs::canonicalize(&path), &real_root)
+                && !real.starts_with(real_root)
             {
                 return Some(Note::ManifestPathOutside { rel: rel.clone() });
             }
-            let got = match std::fs::read(&path) {
-                Ok(bytes) => Sha256::digest(&bytes)
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>(),
+            let got = match file_sha256(&path) {
+                Ok(hash) => hash,
                 Err(e) => {
                     return Some(Note::ManifestCannotCheck {
                         file: shown,
@@ -67,4 +63,13 @@ pub(super) fn verify_files(root: &Path, display: &str, manifest: &Manifest, note
         })
         .collect();
     notes.extend(outcomes.into_iter().flatten());
+}
+
+/// The sha256 of a file, in hex as the manifest writes it, read in blocks: a 500 MB list
+/// is never held whole just to be hashed.
+fn file_sha256(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok(crate::collect::staging::hex(&hasher.finalize()))
 }

@@ -13,14 +13,18 @@ pub(super) fn api_error(obj: &Object, origin: &Origin, part: &str) -> Option<Fai
             .and_then(Value::scalar_text)
             .map(|t| t.trim().to_string())
     };
-    let is_crm_error =
-        obj.contains_key("code") && text("status").is_some_and(|s| s.eq_ignore_ascii_case("error"));
+    let status = text("status");
+    if !is_error_body(
+        obj.contains_key("errorCode"),
+        obj.contains_key("code"),
+        status.as_deref(),
+    ) {
+        return None;
+    }
     let code = if obj.contains_key("errorCode") {
         text("errorCode")
-    } else if is_crm_error {
-        text("code")
     } else {
-        return None;
+        text("code")
     };
     let code = clip(&code.unwrap_or_else(|| "(none)".to_string()), 60);
     let detail = text("message")
@@ -32,6 +36,13 @@ pub(super) fn api_error(obj: &Object, origin: &Origin, part: &str) -> Option<Fai
         detail,
         part: part.to_string(),
     })
+}
+
+/// Whether a response object is an error body rather than data: Desk's has an `errorCode`,
+/// CRM's a `code` and `status` "error" (any case, trimmed). The one judgement of the loader
+/// and of `collect`, which must not save an error as data.
+pub fn is_error_body(has_error_code: bool, has_code: bool, status: Option<&str>) -> bool {
+    has_error_code || (has_code && status.is_some_and(|s| s.trim().eq_ignore_ascii_case("error")))
 }
 
 /// At most `max` characters of `s` (an API's text can be arbitrarily long).

@@ -30,7 +30,7 @@ pub(super) struct Dropped {
     /// The repeated ids, in the order met.
     ids: Vec<ImmutableString>,
     /// Where the first repeat was read.
-    first_at: String,
+    first_at: Origin,
 }
 
 impl Dropped {
@@ -130,15 +130,14 @@ fn repeated_ids(pages: &[Arc<Vec<Value>>], origins: &[Page]) -> Option<Dropped> 
     let first = all().position(|(_, v)| id_of(v).is_some_and(|id| !seen.insert(id.as_str())))?;
     let mut kept: Vec<usize> = (0..first).collect();
     let mut ids = Vec::new();
-    let mut first_at = String::new();
+    let mut first_at = Origin::file("");
     for (i, (page, v)) in all().enumerate().skip(first) {
         match id_of(v) {
             Some(id) if i == first || !seen.insert(id.as_str()) => {
                 if ids.is_empty() {
                     first_at = origins
                         .get(page)
-                        .map(|p| p.origin.to_string())
-                        .unwrap_or_default();
+                        .map_or_else(|| Origin::file(""), |p| p.origin.clone());
                 }
                 ids.push(id.to_immutable());
             }

@@ -10,7 +10,7 @@
 //! file, response path and data path of each page, the places the form recorded, the
 //! parts not exported, and `desk.organization` and `meta` as aliases.
 
-mod api_error;
+pub(super) mod api_error;
 mod list;
 mod org;
 mod organization;
