@@ -302,6 +302,31 @@ fn supported_editions_reach_the_rule_as_a_parameter() {
             .is_some_and(|m| m.contains("対応しているプランは、エンタープライズです")),
         "{f}"
     );
+
+    // `diff` reads both sides as `audit` does, with the file's parameters: the healthy
+    // (enterprise) export against this standard one makes the edition check worse.
+    let healthy = dir.path().join("healthy");
+    copy_dir(&fixture("healthy"), &healthy);
+    let r = run_in(
+        dir.path(),
+        &[
+            "diff", "healthy", "standard", "--format", "json", "--now", NOW,
+        ],
+    );
+    let v = json_of(&r);
+    let edition = v["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["check"] == "edition")
+        .expect("the edition check");
+    assert_eq!(
+        (&edition["before"], &edition["after"], &edition["change"]),
+        (&json!("pass"), &json!("warn"), &json!("worse")),
+        "{edition}"
+    );
+    // A warn is below diff's default --fail-on (fail).
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 #[test]

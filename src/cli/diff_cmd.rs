@@ -8,7 +8,6 @@ use super::CliError;
 use super::args::{DiffArgs, DiffFormat, Threshold};
 use crate::audit::{self, ExportOutcome};
 use crate::diff::{Change, by_identity, compare};
-use crate::engine;
 use crate::load::LoadOptions;
 use crate::report::diff::{self as render, DiffView};
 use crate::status::Status;
@@ -16,9 +15,14 @@ use crate::status::Status;
 /// Runs `diff`.
 pub fn run(d: &DiffArgs) -> Result<u8, CliError> {
     let audit_time = super::audit_time(d.now.as_deref())?;
-    let limits = super::limits(&d.limits)?;
-    let engine = engine::build(&limits);
-    let catalogue = super::catalogue(&engine, &d.rules)?;
+    // The same rules, parameters and profile as `audit` would use here (the project
+    // config file found from the working directory), so both sides read as audit reads.
+    let super::Setup {
+        limits,
+        engine,
+        catalogue,
+        ..
+    } = super::Setup::new(None, &d.rules, None, &d.limits)?;
     let opts = LoadOptions { audit_time };
     let lang = super::lang(d.lang);
     let side = |path: &std::path::Path| -> Result<ExportOutcome, CliError> {

@@ -55,31 +55,74 @@ pub fn main() -> ExitCode {
     }))
 }
 
+/// What every command that audits sets up alike: the project config file (it gives what
+/// no flag gave: docs/ci.md, "A project config file"), the limits, the engine with the
+/// config's `[parameters]`, and the rules (flags, else the config's directories and
+/// profile), with the catalogue's notes and problems said on stderr.
+pub(crate) struct Setup {
+    pub config: config::Config,
+    pub limits: Limits,
+    pub engine: rhai::Engine,
+    pub catalogue: Catalogue,
+    /// The rules that did not compile, already said.
+    pub problems: Vec<String>,
+}
+
+impl Setup {
+    pub(crate) fn new(
+        config: Option<&Path>,
+        rules: &RuleArgs,
+        profile: Option<&str>,
+        limits: &LimitArgs,
+    ) -> Result<Setup, CliError> {
+        let mut config = config::load(config)?.unwrap_or_default();
+        let limits = self::limits(limits)?;
+        let engine = engine::build_with_parameters(
+            &limits,
+            Arc::new(std::mem::take(&mut config.parameters)),
+        );
+        let rule_args = config_rules(rules, &config);
+        let profile = profile.or(config.profile.as_deref());
+        let catalogue = select(
+            &engine,
+            &rule_args,
+            &profile::selection(profile, &rule_args)?,
+        )?;
+        for note in &catalogue.notes {
+            eprintln!("note: {note}");
+        }
+        for note in config.check_severity(&catalogue)? {
+            eprintln!("note: {note}");
+        }
+        let problems = catalogue.problems();
+        for p in &problems {
+            eprintln!("error: {p}");
+        }
+        Ok(Setup {
+            config,
+            limits,
+            engine,
+            catalogue,
+            problems,
+        })
+    }
+}
+
 fn audit_command(a: &AuditArgs) -> Result<u8, CliError> {
-    // The project config file gives what no flag gave (docs/ci.md, "A project config file").
-    let mut config = config::load(a.config.as_deref())?.unwrap_or_default();
+    let Setup {
+        config,
+        limits,
+        engine,
+        catalogue,
+        problems,
+    } = Setup::new(
+        a.config.as_deref(),
+        &a.rules,
+        a.profile.as_deref(),
+        &a.limits,
+    )?;
     let lang = lang(a.lang.or(config.lang));
     let audit_time = audit_time(a.now.as_deref())?;
-    let limits = limits(&a.limits)?;
-    let engine =
-        engine::build_with_parameters(&limits, Arc::new(std::mem::take(&mut config.parameters)));
-    let rule_args = config_rules(&a.rules, &config);
-    let profile_name = a.profile.as_deref().or(config.profile.as_deref());
-    let catalogue = select(
-        &engine,
-        &rule_args,
-        &profile::selection(profile_name, &rule_args)?,
-    )?;
-    for note in &catalogue.notes {
-        eprintln!("note: {note}");
-    }
-    for note in config.check_severity(&catalogue)? {
-        eprintln!("note: {note}");
-    }
-    let problems = catalogue.problems();
-    for p in &problems {
-        eprintln!("error: {p}");
-    }
 
     let waivers = match a.waivers.as_ref().or(config.waivers.as_ref()) {
         Some(p) => crate::waivers::read(p)?,
@@ -215,7 +258,9 @@ fn audit_command(a: &AuditArgs) -> Result<u8, CliError> {
     }
     // An explicit --fail-on (the flag, else the config file's) wins over the profile's.
     let fail_on = a.fail_on.or(config.fail_on).unwrap_or_else(|| {
-        profile_name
+        a.profile
+            .as_deref()
+            .or(config.profile.as_deref())
             .and_then(profile::profile)
             .map_or(FailOn::Fail, |p| p.1)
     });
@@ -394,18 +439,13 @@ pub(crate) fn audit_for_a_file(
     audit_time: String,
     what: &'static str,
 ) -> Result<Vec<ExportOutcome>, CliError> {
-    let mut config = config::load(config)?.unwrap_or_default();
-    let limits = self::limits(limits)?;
-    let engine =
-        engine::build_with_parameters(&limits, Arc::new(std::mem::take(&mut config.parameters)));
-    let catalogue = catalogue(&engine, &config_rules(rules, &config))?;
-    for note in config.check_severity(&catalogue)? {
-        eprintln!("note: {note}");
-    }
-    let problems = catalogue.problems();
-    for p in &problems {
-        eprintln!("error: {p}");
-    }
+    let Setup {
+        config,
+        limits,
+        engine,
+        catalogue,
+        problems,
+    } = Setup::new(config, rules, None, limits)?;
     let mut outcomes = audit::audit(
         &engine,
         &catalogue,
