@@ -94,7 +94,6 @@ words! {
     APPENDIX_WHY = "For the engineer: where each finding was read in the export's files.", "担当エンジニア向けの情報です。各結果の根拠となったデータの、エクスポート内の位置を示します。";
     FOUND = "What was found", "確認結果";
     STEPS = "What to do", "対応方法";
-    FAQ_ITEM = "FAQ", "FAQ";
     ORG = "CRM organization", "Zoho CRMの組織";
     ORG_ID = "CRM organization ID", "Zoho CRMの組織ID";
     PORTAL = "Desk portal", "Zoho Deskのポータル";
@@ -107,12 +106,9 @@ words! {
     WAIVERS = "Waivers applied", "適用した免除";
     NO_WAIVERS = "none", "なし";
     WAIVER_UNMATCHED = "matched no finding", "該当する結果がありません";
-    SUMMARY = "Summary", "概要";
-    CONTENTS = "Exports", "エクスポートの一覧";
     FILE = "File", "ファイル";
     POINTER = "Pointer", "データの位置";
     NOT_LOCATED = "not located", "位置を特定できません";
-    SHOW_PASSED = "Show the checks that passed", "問題のなかった項目を表示";
     CLIPPED = "characters not shown", "文字を省略しました";
     /// `{0}`: the part (`desk.tickets`).
     PART_NOT_LOADED = "{0}, which this check needs, could not be read from the export, so the check did not run. Fix the cause and export {0} again.", "この確認に必要なデータ({0})をエクスポートから読み込めなかったため、確認できませんでした。原因を解消してから、再度エクスポートしてください。";
