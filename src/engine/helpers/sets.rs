@@ -10,11 +10,61 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, INT};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// The members: texts of up to 24 bytes (every id, most e-mail addresses) sit inside the
-/// table itself, so a lookup compares without following a pointer to a text elsewhere
-/// in memory; hashed with foldhash, several times faster than std's SipHash on short
-/// keys (a `where_in` over 500,000 tickets is one lookup per ticket).
-type Members = HashSet<CompactString, foldhash::fast::RandomState>;
+/// The members. Ids are digit strings (a Desk id has 16 digits, a CRM id 19), so a
+/// member written in digits, without a leading zero and short enough for a `u64`, is kept
+/// as that number: the text and the number stand for each other exactly, and a table of
+/// numbers is a third the size of one of texts, so a `where_in` over 500,000 tickets
+/// (one lookup each) misses the CPU's caches less. Other texts of up to 24 bytes (most
+/// e-mail addresses) sit inside the table itself. Both are hashed with foldhash, several
+/// times faster than std's SipHash on short keys.
+#[derive(Clone, Debug, Default)]
+struct Members {
+    numbers: HashSet<u64, foldhash::fast::RandomState>,
+    texts: HashSet<CompactString, foldhash::fast::RandomState>,
+}
+
+impl Members {
+    fn len(&self) -> usize {
+        self.numbers.len() + self.texts.len()
+    }
+
+    fn contains(&self, text: &str) -> bool {
+        match digits(text) {
+            Some(n) => self.numbers.contains(&n),
+            None => self.texts.contains(text),
+        }
+    }
+
+    fn insert(&mut self, text: &str) {
+        match digits(text) {
+            Some(n) => self.numbers.insert(n),
+            None => self.texts.insert(text.into()),
+        };
+    }
+
+    fn texts(&self) -> impl Iterator<Item = String> + '_ {
+        (self.numbers.iter().map(u64::to_string)).chain(self.texts.iter().map(|t| t.to_string()))
+    }
+}
+
+/// The number `text` writes, when it is 1 to 19 ASCII digits with no leading zero (or
+/// is `0`): exactly the texts whose number prints back as the same text.
+fn digits(text: &str) -> Option<u64> {
+    let b = text.as_bytes();
+    if b.is_empty() || b.len() > 19 || (b[0] == b'0' && b.len() > 1) {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        // 19 digits never overflow: 9,999,999,999,999,999,999 < 2^64.
+        n = n * 10 + u64::from(d);
+    }
+    Some(n)
+}
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
@@ -36,7 +86,7 @@ impl KeySet {
 
     /// Whether the set has no members.
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.items.len() == 0
     }
 
     /// Which set this is while it is alive (its members' address), for `memo`.
@@ -59,16 +109,17 @@ impl KeySet {
         if text.trim().is_empty() {
             return;
         }
-        Arc::make_mut(&mut self.items).insert(if self.ci {
-            fold(text).into()
+        let items = Arc::make_mut(&mut self.items);
+        if self.ci {
+            items.insert(&fold(text));
         } else {
-            text.into()
-        });
+            items.insert(text);
+        }
     }
 
     /// The members, sorted.
     pub fn sorted_texts(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.items.iter().map(|s| s.to_string()).collect();
+        let mut v: Vec<String> = self.items.texts().collect();
         v.sort();
         v
     }
@@ -154,12 +205,12 @@ pub fn register(engine: &mut Engine) {
             |s: &mut KeySet, x: Dynamic| scalar_text(&x).is_some_and(|t| s.contains(&t)),
         )
         .add("len(s)", "how many members", |s: &mut KeySet| {
-            s.items.len() as INT
+            s.len() as INT
         })
         .add(
             "is_empty(s)",
             "whether it has no members",
-            |s: &mut KeySet| s.items.is_empty(),
+            |s: &mut KeySet| s.is_empty(),
         )
         .add(
             "to_array(s)",
@@ -176,8 +227,17 @@ pub fn register(engine: &mut Engine) {
             "a new Set of the members of both (`s` is unchanged)",
             |a: &mut KeySet, b: KeySet| {
                 let mut out = a.clone();
-                for x in b.items.iter() {
-                    out.insert(x);
+                let items = Arc::make_mut(&mut out.items);
+                // The union takes `a`'s kind: a case-blind `a` folds `b`'s members (a
+                // folded text may then be digits), a case-sensitive one takes them as is.
+                // Digits are what folding leaves them.
+                items.numbers.extend(b.items.numbers.iter().copied());
+                for x in &b.items.texts {
+                    if a.ci {
+                        items.insert(&fold(x));
+                    } else {
+                        items.insert(x);
+                    }
                 }
                 out
             },
@@ -229,6 +289,46 @@ mod tests {
         assert_eq!(
             eval(r#"let s = to_set(["a"]); let t = s; t.add("b"); [s.len(), t.len()]"#),
             "[1, 2]"
+        );
+    }
+
+    /// Digit members are kept as numbers; membership must still be exactly equality of
+    /// texts (a leading zero, a sign, a space, full-width digits or 20 digits are texts).
+    #[test]
+    fn members_written_in_digits_match_only_the_same_text() {
+        use super::{KeySet, digits};
+        let texts = [
+            "0", "00", "007", "7", "123", "0123", "-1", "+1", " 12", "12 ", "12a", "１２",
+            "9999999999999999999", "09999999999999999999", "18446744073709551615",
+            "18446744073709551616", "3652397000000649013", "1892030000004734", "a@x.jp",
+        ];
+        let mut set = KeySet::default();
+        for t in texts.iter().step_by(2) {
+            set.insert(t);
+        }
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(set.contains(t), i % 2 == 0, "{t:?}");
+        }
+        let mut expected: Vec<String> = texts.iter().step_by(2).map(|t| t.to_string()).collect();
+        expected.sort();
+        assert_eq!(set.sorted_texts(), expected);
+        assert_eq!(set.len(), expected.len());
+        assert_eq!(digits("9999999999999999999"), Some(9_999_999_999_999_999_999));
+        assert_eq!(digits("0"), Some(0));
+        for t in ["", "00", "01", "１", "99999999999999999999", "1_0"] {
+            assert_eq!(digits(t), None, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn a_case_blind_union_folds_the_other_sets_members_into_numbers_too() {
+        assert_eq!(
+            eval(r#"let s = set_of_ci(doc.agents, "emailId").union(to_set([" 42 ", "X"])); ["42" in s, "x" in s, " 42 " in s, s.len()]"#),
+            "[true, true, true, 4]"
+        );
+        assert_eq!(
+            eval(r#"let s = to_set(["42"]).union(to_set([42, "042"])); [s.len(), "042" in s, 42 in s]"#),
+            "[2, true, true]"
         );
     }
 }
