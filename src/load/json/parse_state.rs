@@ -3,7 +3,9 @@
 //! through the caches of `cache` and `shapes`.
 
 use super::super::{ids, secrets};
-use super::cache::{SmallObjects, StrCache, WordHasher, small_object_hash};
+use super::cache::{
+    SmallArrays, SmallObjects, StrCache, WordHasher, same_item, small_array_hash, small_object_hash,
+};
 use super::shapes::Shapes;
 use crate::doc::{Object, Value};
 use rhai::ImmutableString;
@@ -58,6 +60,7 @@ pub(super) struct ParseState {
     empty_array: Option<Arc<Vec<Value>>>,
     empty_object: Option<Arc<Object>>,
     small_objects: SmallObjects,
+    small_arrays: SmallArrays,
     shapes: Shapes,
     /// While `split` parses a skeleton: the arrays its placeholder strings stand for.
     pub(super) placeholders: Option<Placeholders>,
@@ -131,7 +134,23 @@ impl ParseState {
         if start == self.items.len() {
             return Value::Array(self.empty_array.get_or_insert_with(Arc::default).clone());
         }
-        Value::Array(Arc::new(self.items.drain(start..).collect()))
+        let Some(h) = small_array_hash(&self.items[start..]) else {
+            return Value::Array(Arc::new(self.items.drain(start..).collect()));
+        };
+        let n = self.small_arrays.slots.len();
+        let slot = &mut self.small_arrays.slots[(h ^ (h >> 32)) as usize % n];
+        let tail = &self.items[start..];
+        if let Some(hit) = slot
+            && hit.len() == tail.len()
+            && hit.iter().zip(tail).all(|(a, b)| same_item(a, b))
+        {
+            let shared = hit.clone();
+            self.items.truncate(start);
+            return Value::Array(shared);
+        }
+        let fresh = Arc::new(self.items.drain(start..).collect::<Vec<_>>());
+        *slot = Some(fresh.clone());
+        Value::Array(fresh)
     }
 
     /// The entries pushed on the scratch stack since `start`, as one object.

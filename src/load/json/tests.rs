@@ -73,6 +73,36 @@ fn equal_small_lookups_share_one_object_and_floats_never_do() {
 }
 
 #[test]
+fn equal_small_arrays_of_shared_objects_share_one_array_and_others_do_not() {
+    let v = value(
+        r#"[{"s": [{"id": "7", "type": "READ_ONLY"}]}, {"s": [{"type": "READ_ONLY", "id": "7"}]},
+            {"s": [{"id": "8", "type": "READ_ONLY"}]}, {"s": ["a", 1, true, null]}, {"s": ["a", 1, true, null]},
+            {"s": [1, 2, 3, 4, 5]}, {"s": [1, 2, 3, 4, 5]}, {"s": [0.0]}, {"s": [-0.0]},
+            {"s": [[1]]}, {"s": [[1]]}]"#,
+    );
+    let arr = |i: usize| match v.get_path(&format!("{i}.s")) {
+        Some(Value::Array(a)) => a.clone(),
+        other => panic!("{i}: {other:?}"),
+    };
+    assert!(Arc::ptr_eq(&arr(0), &arr(1)), "equal department objects");
+    assert!(!Arc::ptr_eq(&arr(0), &arr(2)), "another department");
+    assert!(Arc::ptr_eq(&arr(3), &arr(4)), "equal scalars");
+    assert!(!Arc::ptr_eq(&arr(5), &arr(6)), "more than four items");
+    assert!(!Arc::ptr_eq(&arr(7), &arr(8)), "floats");
+    assert!(!Arc::ptr_eq(&arr(9), &arr(10)), "nested arrays");
+    assert_eq!(
+        serde_json::to_string(&v).unwrap(),
+        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(
+            r#"[{"s": [{"id": "7", "type": "READ_ONLY"}]}, {"s": [{"id": "7", "type": "READ_ONLY"}]},
+            {"s": [{"id": "8", "type": "READ_ONLY"}]}, {"s": ["a", 1, true, null]}, {"s": ["a", 1, true, null]},
+            {"s": [1, 2, 3, 4, 5]}, {"s": [1, 2, 3, 4, 5]}, {"s": [0.0]}, {"s": [-0.0]},
+            {"s": [[1]]}, {"s": [[1]]}]"#
+        ).unwrap())
+        .unwrap()
+    );
+}
+
+#[test]
 fn a_19_digit_crm_id_number_stays_exact_as_a_string() {
     let v = value(r#"{"id": 5725767000000411001}"#);
     assert_eq!(v.get("id"), Some(&Value::str("5725767000000411001")));
