@@ -48,6 +48,8 @@ pub struct Audited {
     /// Where the document's values sit in the export's files, as the loader read them
     /// (for locating evidence; shared with the document, not copied).
     pub provenance: crate::doc::Provenance,
+    /// Who the export is about, as a report's header names it.
+    pub org: OrgHeader,
     /// Wall time from the first rule's start to the last one's end (rules run in
     /// parallel, so this is their share of the audit's time; `--timings`).
     pub rules_wall: std::time::Duration,
@@ -183,6 +185,43 @@ pub fn run_all(engine: &Engine, catalogue: &Catalogue, limits: &Limits, doc: &Do
         present: doc.present.clone(),
         truncated: doc.truncated.clone(),
         provenance: doc.provenance.clone(),
+        org: OrgHeader::of(&doc.root),
         rules_wall,
+    }
+}
+
+/// Who and what an export is about, as a report's header names them (from `crm.org` and
+/// `desk.organization`); each field absent when the export does not hold it. Read while
+/// the document is loaded, so a report need not load the export again.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrgHeader {
+    /// The CRM organization's name (`crm.org.company_name`).
+    pub crm_name: Option<String>,
+    /// The CRM organization's id (`crm.org.id`).
+    pub crm_id: Option<String>,
+    /// The Desk portal's name (`desk.organization.portalName`).
+    pub portal_name: Option<String>,
+    /// The Desk organization's company name (`desk.organization.companyName`).
+    pub portal_company: Option<String>,
+    /// The Desk organization's id (`desk.organization.id`).
+    pub portal_id: Option<String>,
+}
+
+impl OrgHeader {
+    /// The header of the document whose root is `root`.
+    pub fn of(root: &crate::doc::Value) -> OrgHeader {
+        let text = |v: Option<&crate::doc::Value>| {
+            let s = v?.scalar_text()?.trim().to_owned();
+            (!s.is_empty()).then_some(s)
+        };
+        let org = root.get("crm").and_then(|c| c.get("org"));
+        let portal = root.get("desk").and_then(|d| d.get("organization"));
+        OrgHeader {
+            crm_name: text(org.and_then(|o| o.get("company_name"))),
+            crm_id: text(org.and_then(|o| o.get("id"))),
+            portal_name: text(portal.and_then(|p| p.get("portalName"))),
+            portal_company: text(portal.and_then(|p| p.get("companyName"))),
+            portal_id: text(portal.and_then(|p| p.get("id"))),
+        }
     }
 }

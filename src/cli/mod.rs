@@ -227,13 +227,11 @@ fn audit_command(a: &AuditArgs) -> Result<u8, CliError> {
         report::Locations::new()
     };
     let info = report_info::info(
-        &outcomes,
         &catalogue,
         &audit_time,
         a.now.as_deref(),
         a.tz.as_deref().or(config.tz.as_deref()),
         lang,
-        formats.contains(&Format::Html),
     )?;
     let cx = report::Context {
         outcomes: &outcomes,

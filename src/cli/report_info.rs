@@ -1,26 +1,18 @@
 //! What the human reports show around the results, gathered at the edge: the reader's
-//! time zone (`--tz`), each export's organization (read again from the export, only
-//! when an HTML report is asked for), the rules' hash, and whether the terminal can draw
-//! box lines.
+//! time zone (`--tz`), the rules' hash, and whether the terminal can draw box lines.
 
 use super::CliError;
-use crate::audit::ExportOutcome;
 use crate::bilingual::Lang;
-use crate::doc::Value;
-use crate::load::{self, LoadOptions};
-use crate::report::{OrgHeader, ReportInfo};
+use crate::report::ReportInfo;
 use crate::rules::{Catalogue, RuleSource};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 
 pub(crate) fn info(
-    outcomes: &[ExportOutcome],
     catalogue: &Catalogue,
     audit_time: &str,
     now: Option<&str>,
     tz: Option<&str>,
     lang: Lang,
-    headers: bool,
 ) -> Result<ReportInfo, CliError> {
     let tz = match tz {
         Some(t) => time_zone(t)?,
@@ -30,24 +22,9 @@ pub(crate) fn info(
             None => jiff::tz::TimeZone::UTC,
         },
     };
-    let mut orgs = HashMap::new();
-    if headers {
-        for o in outcomes {
-            let (Some(src), Ok(_)) = (&o.source, &o.result) else {
-                continue;
-            };
-            let opts = LoadOptions {
-                audit_time: audit_time.to_owned(),
-            };
-            if let Ok(doc) = load::load(src, &opts) {
-                orgs.insert(o.path.clone(), header(&doc.root));
-            }
-        }
-    }
     Ok(ReportInfo {
         audit_time: Some(audit_time.to_owned()),
         tz: Some(tz),
-        orgs,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         rules_hash: rules_hash(catalogue),
     })
@@ -97,23 +74,6 @@ fn offset_of(now: &str) -> Option<jiff::tz::TimeZone> {
         return Some(jiff::tz::TimeZone::UTC);
     }
     now.get(now.len().checked_sub(6)?..).and_then(parse_offset)
-}
-
-fn text(v: Option<&Value>) -> Option<String> {
-    let s = v?.scalar_text()?.trim().to_owned();
-    (!s.is_empty()).then_some(s)
-}
-
-fn header(root: &Value) -> OrgHeader {
-    let org = root.get("crm").and_then(|c| c.get("org"));
-    let portal = root.get("desk").and_then(|d| d.get("organization"));
-    OrgHeader {
-        crm_name: text(org.and_then(|o| o.get("company_name"))),
-        crm_id: text(org.and_then(|o| o.get("id"))),
-        portal_name: text(portal.and_then(|p| p.get("portalName"))),
-        portal_company: text(portal.and_then(|p| p.get("companyName"))),
-        portal_id: text(portal.and_then(|p| p.get("id"))),
-    }
 }
 
 /// SHA-256 over the rules that ran: each id and source, in catalogue order.

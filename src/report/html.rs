@@ -8,7 +8,8 @@
 
 use super::human::{self, Item};
 use super::words;
-use super::{Context, Counts, OrgHeader, Summary};
+use super::{Context, Counts, Summary};
+use crate::audit::OrgHeader;
 use crate::audit::ExportOutcome;
 use crate::bilingual::Lang;
 use crate::status::Status;
@@ -134,7 +135,7 @@ fn page_title(cx: &Context) -> String {
     for name in cx
         .outcomes
         .iter()
-        .filter_map(|o| cx.info.orgs.get(&o.path))
+        .filter_map(org_of)
         .filter_map(|h| h.crm_name.as_deref().or(h.portal_name.as_deref()))
     {
         if names.len() < 2 && !names.contains(&name) {
@@ -159,7 +160,7 @@ fn status_class(s: Status) -> &'static str {
 fn export(o: &mut String, cx: &Context, n: usize, out: &ExportOutcome) {
     let lang = cx.lang;
     let id = format!("e{n}");
-    let header = cx.info.orgs.get(&out.path);
+    let header = org_of(out);
     let name = header
         .and_then(|h| h.crm_name.clone().or_else(|| h.portal_name.clone()))
         .unwrap_or_else(|| out.path.clone());
@@ -274,6 +275,11 @@ fn count_text(n: usize, lang: Lang) -> String {
         Lang::Ja => format!("{n}件"),
         Lang::En => n.to_string(),
     }
+}
+
+/// The organization an audited export is about (`None` for one that did not load).
+fn org_of(out: &ExportOutcome) -> Option<&OrgHeader> {
+    out.result.as_ref().ok().map(|a| &a.org)
 }
 
 fn org_list(o: &mut String, cx: &Context, out: &ExportOutcome, header: Option<&OrgHeader>) {

@@ -44,32 +44,14 @@ pub struct Context<'a> {
     pub baseline_fixed: Option<&'a [crate::baseline::Entry]>,
 }
 
-/// Who and what an export is about, as its header names them (from `crm.org` and
-/// `desk.organization`); each field absent when the export does not hold it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OrgHeader {
-    /// The CRM organization's name (`crm.org.company_name`).
-    pub crm_name: Option<String>,
-    /// The CRM organization's id (`crm.org.id`).
-    pub crm_id: Option<String>,
-    /// The Desk portal's name (`desk.organization.portalName`).
-    pub portal_name: Option<String>,
-    /// The Desk organization's company name (`desk.organization.companyName`).
-    pub portal_company: Option<String>,
-    /// The Desk organization's id (`desk.organization.id`).
-    pub portal_id: Option<String>,
-}
-
-/// The report's surroundings: the audit time and the reader's time zone, the headers
-/// of the exports (by export path), the tool's version and the rules' hash.
+/// The report's surroundings: the audit time and the reader's time zone, the tool's
+/// version and the rules' hash. (Each export's organization is in its `Audited::org`.)
 #[derive(Clone, Debug, Default)]
 pub struct ReportInfo {
     /// The audit time (RFC 3339), as `--now` gave it or the run took it.
     pub audit_time: Option<String>,
     /// The reader's time zone (`--tz`).
     pub tz: Option<jiff::tz::TimeZone>,
-    /// Each export's header, by export path; filled only for the HTML report (empty otherwise).
-    pub orgs: HashMap<String, OrgHeader>,
     /// The crmdesk-audit version that wrote the report (`CARGO_PKG_VERSION`).
     pub version: String,
     /// SHA-256 over the rules that ran (ids and sources).
