@@ -3,7 +3,7 @@
 //! redacted without being stored, keys go through the interner.
 
 use super::super::ids;
-use super::parse_state::{KeyClass, ParseState};
+use super::parse_state::{KeyClass, NO_KEY, ParseState};
 use crate::doc::Value;
 use rhai::ImmutableString;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -110,9 +110,12 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let start = self.state.entries.len();
-        while let Some((key, class)) = map.next_key_seed(KeySeed {
+        let mut prev = NO_KEY;
+        while let Some((key, class, ix)) = map.next_key_seed(KeySeed {
             state: &mut *self.state,
+            prev,
         })? {
+            prev = ix;
             let value = match class {
                 KeyClass::Secret => map.next_value_seed(SecretSeed {
                     state: &mut *self.state,
@@ -135,13 +138,14 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 }
 
-/// Reads an object key through the interner.
+/// Reads an object key through the interner (`prev`: the index of the key before it).
 struct KeySeed<'k> {
     state: &'k mut ParseState,
+    prev: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = (ImmutableString, KeyClass);
+    type Value = (ImmutableString, KeyClass, usize);
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
@@ -149,14 +153,14 @@ impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
 }
 
 impl Visitor<'_> for KeySeed<'_> {
-    type Value = (ImmutableString, KeyClass);
+    type Value = (ImmutableString, KeyClass, usize);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object key")
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.state.intern(v))
+        Ok(self.state.intern(self.prev, v))
     }
 }
 
