@@ -212,6 +212,32 @@ fn several_reports_come_from_one_audit() {
     assert!(r.stderr.contains("not a format"), "{}", r.stderr);
 }
 
+#[test]
+fn a_report_in_the_main_format_is_the_same_text_as_stdout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("r.json");
+    let table = dir.path().join("t.txt");
+    let r = run(&[
+        "audit",
+        "fixtures/faq7-sync-paused",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+        "--report",
+        &format!("json={}", json.display()),
+        "--report",
+        &format!("table={}", table.display()),
+    ]);
+    assert_eq!(r.code, 1);
+    let written = std::fs::read_to_string(&json).expect("json report");
+    assert!(written.contains("\"sync-running\""), "{written}");
+    assert_eq!(written, r.stdout);
+    let table = std::fs::read_to_string(&table).expect("table report");
+    assert!(table.contains("sync-running"), "{table}");
+    assert_ne!(table, r.stdout);
+}
+
 fn waivers_file(dir: &Path, expires: &str, check: &str) -> String {
     let p = dir.join("waivers.json");
     std::fs::write(

@@ -247,12 +247,17 @@ fn audit_command(a: &AuditArgs) -> Result<u8, CliError> {
         style: a.table_style,
         ambiguous_wide: a.ambiguous_wide,
     };
-    emit(
-        a.output.as_deref(),
-        &render(a.format, &cx, to_terminal, look),
-    )?;
+    let main = render(a.format, &cx, to_terminal, look);
+    emit(a.output.as_deref(), &main)?;
     for (format, file) in &a.reports {
-        output::write_atomically(file, render(*format, &cx, false, look).as_bytes())?;
+        // A report in the main format off a terminal is the same text: written, not
+        // rendered again.
+        let text = if *format == a.format && !to_terminal {
+            std::borrow::Cow::Borrowed(main.as_str())
+        } else {
+            std::borrow::Cow::Owned(render(*format, &cx, false, look))
+        };
+        output::write_atomically(file, text.as_bytes())?;
     }
     // An explicit --fail-on (the flag, else the config file's) wins over the profile's.
     let fail_on = a.fail_on.or(config.fail_on).unwrap_or_else(|| {

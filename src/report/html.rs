@@ -9,8 +9,8 @@
 use super::human::{self, Item};
 use super::words;
 use super::{Context, Counts, Summary};
-use crate::audit::OrgHeader;
 use crate::audit::ExportOutcome;
+use crate::audit::OrgHeader;
 use crate::bilingual::Lang;
 use crate::status::Status;
 use std::fmt::Write as _;

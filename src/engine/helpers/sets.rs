@@ -298,9 +298,25 @@ mod tests {
     fn members_written_in_digits_match_only_the_same_text() {
         use super::{KeySet, digits};
         let texts = [
-            "0", "00", "007", "7", "123", "0123", "-1", "+1", " 12", "12 ", "12a", "１２",
-            "9999999999999999999", "09999999999999999999", "18446744073709551615",
-            "18446744073709551616", "3652397000000649013", "1892030000004734", "a@x.jp",
+            "0",
+            "00",
+            "007",
+            "7",
+            "123",
+            "0123",
+            "-1",
+            "+1",
+            " 12",
+            "12 ",
+            "12a",
+            "１２",
+            "9999999999999999999",
+            "09999999999999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "3652397000000649013",
+            "1892030000004734",
+            "a@x.jp",
         ];
         let mut set = KeySet::default();
         for t in texts.iter().step_by(2) {
@@ -313,7 +329,10 @@ mod tests {
         expected.sort();
         assert_eq!(set.sorted_texts(), expected);
         assert_eq!(set.len(), expected.len());
-        assert_eq!(digits("9999999999999999999"), Some(9_999_999_999_999_999_999));
+        assert_eq!(
+            digits("9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
         assert_eq!(digits("0"), Some(0));
         for t in ["", "00", "01", "１", "99999999999999999999", "1_0"] {
             assert_eq!(digits(t), None, "{t:?}");
@@ -323,11 +342,15 @@ mod tests {
     #[test]
     fn a_case_blind_union_folds_the_other_sets_members_into_numbers_too() {
         assert_eq!(
-            eval(r#"let s = set_of_ci(doc.agents, "emailId").union(to_set([" 42 ", "X"])); ["42" in s, "x" in s, " 42 " in s, s.len()]"#),
+            eval(
+                r#"let s = set_of_ci(doc.agents, "emailId").union(to_set([" 42 ", "X"])); ["42" in s, "x" in s, " 42 " in s, s.len()]"#
+            ),
             "[true, true, true, 4]"
         );
         assert_eq!(
-            eval(r#"let s = to_set(["42"]).union(to_set([42, "042"])); [s.len(), "042" in s, 42 in s]"#),
+            eval(
+                r#"let s = to_set(["42"]).union(to_set([42, "042"])); [s.len(), "042" in s, 42 in s]"#
+            ),
             "[2, true, true]"
         );
     }

@@ -168,9 +168,7 @@ impl<R: Read> Scanner<R> {
         if self.batch.text.capacity() == 0 {
             self.batch = std::mem::take(&mut self.spare);
             // An element ends past `sizes.batch` by at most a block's worth, mostly.
-            self.batch
-                .text
-                .reserve(self.sizes.batch + self.sizes.block);
+            self.batch.text.reserve(self.sizes.batch + self.sizes.block);
         }
         loop {
             if self.pos == self.len && !self.fill()? {
