@@ -103,15 +103,7 @@ impl Object {
         }
     }
 
-    /// The shared key slice (the loader compares shapes by it).
-    pub fn key_slice(&self) -> &Arc<[ImmutableString]> {
-        &self.keys
-    }
 
-    /// The values, in key order.
-    pub fn values(&self) -> &[Value] {
-        &self.values
-    }
 
     /// The value under `key` (a binary search of the sorted keys); `None` if it is absent.
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -174,24 +166,7 @@ impl Object {
         self.keys.iter()
     }
 
-    /// A copy with `key` set to `value` (used while assembling the document, not by rules).
-    #[must_use]
-    pub fn with(&self, key: &str, value: Value) -> Object {
-        let mut entries: Vec<_> = self.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        entries.push((key.into(), value));
-        Object::from_entries(entries)
-    }
 
-    /// A copy without `key`.
-    #[must_use]
-    pub fn without(&self, key: &str) -> Object {
-        Object::from_entries(
-            self.iter()
-                .filter(|(k, _)| k.as_str() != key)
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        )
-    }
 }
 
 impl Value {
