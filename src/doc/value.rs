@@ -103,8 +103,6 @@ impl Object {
         }
     }
 
-
-
     /// The value under `key` (a binary search of the sorted keys); `None` if it is absent.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.get_entry(key).map(|(_, v)| v)
@@ -165,8 +163,6 @@ impl Object {
     pub fn keys(&self) -> impl Iterator<Item = &ImmutableString> {
         self.keys.iter()
     }
-
-
 }
 
 impl Value {
