@@ -3,23 +3,10 @@
 
 mod common;
 
-use common::{NOW, bin, run};
+use common::{NOW, audit_json, bin, run};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-fn audit_json(path: &str, extra: &[&str]) -> (i32, Value) {
-    let mut args = vec!["audit", path, "--format", "json", "--now", NOW];
-    args.extend_from_slice(extra);
-    let r = run(&args);
-    let json = serde_json::from_str(&r.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{path}: stdout is not JSON ({e}): {}\n{}",
-            r.stdout, r.stderr
-        )
-    });
-    (r.code, json)
-}
 
 /// Each check's status in one result: the worst of its findings.
 fn check_statuses(result: &Value) -> BTreeMap<String, String> {
@@ -47,7 +34,7 @@ fn every_fixture_gets_the_verdicts_written_in_fixtures_expected_json() {
     assert!(expected.len() >= 15, "expected.json covers the fixtures");
     let mut problems = Vec::new();
     for (fixture, rules) in &expected {
-        let (_, json) = audit_json(fixture, &[]);
+        let (_, json, _) = audit_json(fixture, &[]);
         let results = json["exports"][0]["results"]
             .as_array()
             .cloned()
@@ -81,7 +68,7 @@ fn every_fixture_gets_the_verdicts_written_in_fixtures_expected_json() {
 
 #[test]
 fn the_json_report_has_the_shape_of_cli_md() {
-    let (code, json) = audit_json("fixtures/faq7-sync-paused", &[]);
+    let (code, json, _) = audit_json("fixtures/faq7-sync-paused", &[]);
     assert_eq!(code, 1);
     assert_eq!(json["schema_version"], 2);
     let exports = json["exports"].as_array().expect("exports");
@@ -234,7 +221,7 @@ fn usage_errors_say_what_to_do() {
 
 #[test]
 fn a_malformed_file_is_reported_with_file_line_and_column() {
-    let (code, json) = audit_json("fixtures/broken-json", &[]);
+    let (code, json, _) = audit_json("fixtures/broken-json", &[]);
     assert_eq!(code, 2);
     let e = &json["exports"][0];
     assert_eq!(e["status"], "error");
@@ -254,7 +241,7 @@ fn a_malformed_file_is_reported_with_file_line_and_column() {
 
 #[test]
 fn a_batch_directory_audits_every_export_in_path_order_even_when_one_fails() {
-    let (code, json) = audit_json("fixtures/batch", &[]);
+    let (code, json, _) = audit_json("fixtures/batch", &[]);
     let exports = json["exports"].as_array().expect("exports");
     assert!(exports.len() >= 3, "{json}");
     let paths: Vec<&str> = exports
@@ -289,7 +276,7 @@ fn a_batch_directory_audits_every_export_in_path_order_even_when_one_fails() {
     );
 
     // Several paths on the command line, one of them broken: the others still run.
-    let (code, json) = audit_json("fixtures/healthy", &["fixtures/broken-json"]);
+    let (code, json, _) = audit_json("fixtures/healthy", &["fixtures/broken-json"]);
     assert_eq!(code, 2);
     let statuses: Vec<&str> = json["exports"]
         .as_array()
@@ -347,7 +334,7 @@ fn lang_defaults_to_japanese_when_lang_starts_with_ja() {
         .as_str()
         .expect("title");
     assert!(title.chars().any(|c| c as u32 > 0x3000), "{title}");
-    let (_, en) = audit_json("fixtures/faq7-sync-paused", &["--lang", "en"]);
+    let (_, en, _) = audit_json("fixtures/faq7-sync-paused", &["--lang", "en"]);
     let title = en["exports"][0]["results"][6]["title"]
         .as_str()
         .expect("title");
@@ -436,7 +423,7 @@ fn a_rules_directory_overrides_a_built_in_rule_by_id_and_adds_new_ones() {
            fn audit(doc) { [pass("sync-running", "always fine here")] }"#,
     )
     .expect("write rule");
-    let (code, json) = audit_json(
+    let (code, json, _) = audit_json(
         "fixtures/faq7-sync-paused",
         &[
             "--rules",
@@ -453,7 +440,7 @@ fn a_rules_directory_overrides_a_built_in_rule_by_id_and_adds_new_ones() {
 
 #[test]
 fn only_and_skip_choose_the_rules_that_run() {
-    let (_, json) = audit_json(
+    let (_, json, _) = audit_json(
         "fixtures/healthy",
         &["--only", "sync-running", "--only", "contacts-have-email"],
     );
@@ -464,7 +451,7 @@ fn only_and_skip_choose_the_rules_that_run() {
         .map(|r| r["rule"].as_str().expect("rule"))
         .collect();
     assert_eq!(ids, ["contacts-have-email", "sync-running"]);
-    let (_, json) = audit_json("fixtures/healthy", &["--skip", "sync-running"]);
+    let (_, json, _) = audit_json("fixtures/healthy", &["--skip", "sync-running"]);
     assert_eq!(
         json["exports"][0]["results"].as_array().map(Vec::len),
         Some(7)
@@ -534,8 +521,8 @@ fn status_is_coloured_on_a_terminal_unless_no_color_is_set() {
 
 #[test]
 fn check_counts_are_given_per_export_and_in_the_summary() {
-    let (_, json) = audit_json("fixtures/single-file-trial.json", &[]);
-    let (_, both) = audit_json(
+    let (_, json, _) = audit_json("fixtures/single-file-trial.json", &[]);
+    let (_, both, _) = audit_json(
         "fixtures/single-file-trial.json",
         &["fixtures/faq7-sync-paused"],
     );
@@ -622,7 +609,7 @@ fn an_export_with_skipped_checks_is_never_headed_as_a_bare_pass() {
 
 #[test]
 fn a_truncated_list_is_named_in_the_report_and_never_passes_or_calls_links_corrupted() {
-    let (_, json) = audit_json("fixtures/v8-truncated-contacts", &[]);
+    let (_, json, _) = audit_json("fixtures/v8-truncated-contacts", &[]);
     let e = &json["exports"][0];
     assert_eq!(e["truncated"], serde_json::json!(["crm.contacts"]));
     for r in e["results"].as_array().expect("results") {

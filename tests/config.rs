@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{NOW, Run, copy_dir, run_in};
+use common::{NOW, Run, copy_dir, json_of, run_in};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -12,10 +12,6 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(name)
-}
-
-fn json_of(r: &Run) -> Value {
-    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr))
 }
 
 fn results(report: &Value) -> &Vec<Value> {

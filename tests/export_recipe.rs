@@ -13,14 +13,14 @@
 mod common;
 
 use common::replay::{self, Host, Request};
-use common::zoho::{UsersPage, crm_error_body, desk_error_body, number, users_page};
+use common::zoho::{
+    Answer, DeskList, RecordPager, UsersPage, crm_error_body, desk_error_body, users_page,
+};
 use common::{all_files, names, pages};
-use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -100,9 +100,8 @@ fn recipe() -> String {
 struct Replay {
     access_token: String,
     crm_base: String,
-    /// page_token -> (module, fields, offset of the next record).
-    page_tokens: Mutex<HashMap<String, (String, String, usize)>>,
-    token_seq: AtomicUsize,
+    /// CRM's record lists; a page token is bound to its module and `fields`, and expires.
+    records: RecordPager,
 }
 
 type Server = replay::Server<Replay>;
@@ -124,15 +123,15 @@ fn start() -> Server {
             Replay {
                 access_token,
                 crm_base: s.crm.clone(),
-                page_tokens: Mutex::new(HashMap::new()),
-                token_seq: AtomicUsize::new(0),
+                records: RecordPager::binding_fields()
+                    .with_token_expiry("2026-11-25T09:00:00+09:00"),
             }
         },
         respond,
     )
 }
 
-type Reply = (u16, Option<Value>);
+type Reply = Answer;
 
 /// What the three hosts answer (no reply here has headers of its own).
 fn respond(req: &Request, replay: &Replay) -> replay::Reply {
@@ -226,8 +225,11 @@ fn crm(req: &Request, replay: &Replay) -> Reply {
                 )
             }
         }
-        "Contacts" => crm_records(req, replay, "Contacts", CRM_CONTACTS, crm_contact),
-        "Leads" => crm_records(req, replay, "Leads", CRM_LEADS, crm_lead),
+        // GET /{module}: tests/common/zoho.rs (`RecordPager`).
+        "Contacts" => replay
+            .records
+            .page(req, "Contacts", CRM_CONTACTS, crm_contact),
+        "Leads" => replay.records.page(req, "Leads", CRM_LEADS, crm_lead),
         _ => crm_error(
             404,
             "INVALID_URL_PATTERN",
@@ -271,152 +273,6 @@ fn crm_users(req: &Request) -> Reply {
         Some(json!({
             "users": users,
             "info": {"per_page": per_page, "count": to - from, "page": page, "more_records": to < all}
-        })),
-    )
-}
-
-/// GET /{module}: `fields` required; `page` 1-10 with `per_page` up to 200 (2,000 records), then
-/// `page_token` from the previous page's `info.next_page_token`, up to 100,000 records.
-/// zoho/crm-oas v8.0/record/operations/getRecords/operation.md and its examples.
-fn crm_records(
-    req: &Request,
-    replay: &Replay,
-    module: &str,
-    total: usize,
-    record: fn(usize) -> Value,
-) -> Reply {
-    let Some(fields) = req.query_param("fields").filter(|f| !f.is_empty()) else {
-        // .../getRecords/examples/response-400-requiredparammissing.md
-        return crm_error(
-            400,
-            "REQUIRED_PARAM_MISSING",
-            "required param is missing",
-            json!({"param_name": "fields"}),
-        );
-    };
-    let Some(per_page) = number(req, "per_page", 200).filter(|p| (1..=200).contains(p)) else {
-        return crm_error(
-            400,
-            "INVALID_DATA",
-            "invalid data",
-            json!({"param_name": "per_page"}),
-        );
-    };
-    let (offset, page) = match req.query_param("page_token") {
-        Some(token) => {
-            if req.query_param("page").is_some() {
-                // Assumed: the spec lists AMBIGUITY_DURING_PROCESSING among getRecords' errors;
-                // which parameters trigger it is not published. The recipe never sends both.
-                return crm_error(
-                    400,
-                    "AMBIGUITY_DURING_PROCESSING",
-                    "ambiguity while processing the request",
-                    json!({"ambiguity_due_to": [{"param_name": "page"}, {"param_name": "page_token"}]}),
-                );
-            }
-            let known = replay
-                .page_tokens
-                .lock()
-                .expect("tokens")
-                .get(token)
-                .cloned();
-            let Some((m, f, offset)) = known else {
-                return crm_error(
-                    400,
-                    "INVALID_DATA",
-                    "invalid data",
-                    json!({"param_name": "page_token"}),
-                );
-            };
-            if m != module || f != fields {
-                // .../getRecords/examples/response-400-tokenbounddatamismatch.md (shape)
-                return crm_error(
-                    400,
-                    "TOKEN_BOUND_DATA_MISMATCH",
-                    "Token bound data mismatch",
-                    json!({"param_name": "fields"}),
-                );
-            }
-            (offset, offset / per_page + 1)
-        }
-        None => {
-            let Some(page) = number(req, "page", 1).filter(|p| *p >= 1) else {
-                return crm_error(
-                    400,
-                    "INVALID_DATA",
-                    "invalid data",
-                    json!({"param_name": "page"}),
-                );
-            };
-            if page * per_page > 2_000 {
-                // .../getRecords/examples/response-400-discretepaginationlimitexceeded.md
-                return crm_error(
-                    400,
-                    "DISCRETE_PAGINATION_LIMIT_EXCEEDED",
-                    "You can only get the first 2000 records without using page_token param",
-                    json!({"limit": 2000}),
-                );
-            }
-            ((page - 1) * per_page, page)
-        }
-    };
-    if offset >= 100_000 {
-        // .../getRecords/examples/response-400-paginationlimitexceeded.md
-        return crm_error(
-            400,
-            "PAGINATION_LIMIT_EXCEEDED",
-            "You can only get upto 100000 records using page_token param",
-            json!({"param_name": "page_token"}),
-        );
-    }
-    let to = (offset + per_page).min(total);
-    if offset >= to {
-        // "204: ... no records match" (operation.md)
-        return (204, None);
-    }
-    let wanted: BTreeSet<&str> = fields.split(',').collect();
-    let data: Vec<Value> = (offset..to)
-        .map(|i| {
-            let full = record(i);
-            let kept = full
-                .as_object()
-                .expect("record")
-                .iter()
-                .filter(|(k, _)| *k == "id" || wanted.contains(k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect::<Map<_, _>>();
-            Value::Object(kept)
-        })
-        .collect();
-    let more = to < total;
-    let next = more.then(|| {
-        let n = replay.token_seq.fetch_add(1, Ordering::SeqCst);
-        let token = format!("c8582{n:04}9e7c7{:x}", to * 31 + 7);
-        replay
-            .page_tokens
-            .lock()
-            .expect("tokens")
-            .insert(token.clone(), (module.to_string(), fields.to_string(), to));
-        token
-    });
-    // `info` as in .../getRecords/examples/response-200-leads.md
-    (
-        200,
-        Some(json!({
-            "data": data,
-            "info": {
-                "call": false,
-                "per_page": per_page,
-                "next_page_token": next,
-                "count": to - offset,
-                "sort_by": "id",
-                "page": page,
-                "page_token_expiry": if more { json!("2026-11-25T09:00:00+09:00") } else { Value::Null },
-                "sort_order": "desc",
-                "email": false,
-                "more_records": more,
-                "previous_page_token": null
-            }
         })),
     )
 }
@@ -611,13 +467,19 @@ fn desk(req: &Request, replay: &Replay) -> Reply {
         }
         Some(_) => {}
     }
-    // (records, max limit, `from` counted from 1?). Desk documents 200 as the most departments
-    // and agents a page; 100 for tickets and contacts is assumed from the Desk API reference.
-    let (total, max, one_based, record): (usize, usize, bool, fn(usize) -> Value) = match resource {
-        "departments" => (DESK_DEPARTMENTS, 200, false, desk_department),
-        "agents" => (DESK_AGENTS, 200, false, desk_agent),
-        "contacts" => (DESK_CONTACTS, 100, false, desk_contact),
-        "tickets" => (DESK_TICKETS, 100, true, desk_ticket),
+    // Desk documents 200 as the most departments and agents a page; 100 for tickets and
+    // contacts is assumed from the Desk API reference. Tickets are replayed with a 1-based
+    // `from` (Desk's `from` is documented both ways).
+    let list = |total, max_limit, one_based| DeskList {
+        total,
+        max_limit,
+        one_based,
+    };
+    let (list, record): (DeskList, fn(usize) -> Value) = match resource {
+        "departments" => (list(DESK_DEPARTMENTS, 200, false), desk_department),
+        "agents" => (list(DESK_AGENTS, 200, false), desk_agent),
+        "contacts" => (list(DESK_CONTACTS, 100, false), desk_contact),
+        "tickets" => (list(DESK_TICKETS, 100, true), desk_ticket),
         _ => {
             return desk_error(
                 404,
@@ -626,30 +488,7 @@ fn desk(req: &Request, replay: &Replay) -> Reply {
             );
         }
     };
-    let (Some(from), Some(limit)) = (number(req, "from", 0), number(req, "limit", 10)) else {
-        return desk_error(
-            422,
-            "UNPROCESSABLE_ENTITY",
-            "An invalid value has been provided for from or limit",
-        );
-    };
-    if limit == 0 || limit > max {
-        return desk_error(
-            422,
-            "UNPROCESSABLE_ENTITY",
-            "An invalid value has been provided for limit",
-        );
-    }
-    // Desk's `from` is documented both ways; tickets are replayed 1-based (from=0 reads as 1).
-    let start = if one_based { from.max(1) - 1 } else { from };
-    let end = (start + limit).min(total);
-    if start >= end {
-        return (204, None);
-    }
-    (
-        200,
-        Some(json!({"data": (start..end).map(record).collect::<Vec<_>>()})),
-    )
+    list.page(req, record)
 }
 
 /// Shaped as the organizations in this repository's fixtures (from Desk's "Get all

@@ -3,15 +3,14 @@
 
 mod common;
 
-use common::{NOW, run};
+use common::{NOW, json_of, run};
 use serde_json::Value;
 use std::path::Path;
 
 const PAUSED: &str = "fixtures/faq7-sync-paused";
 
 fn json(args: &[&str]) -> Value {
-    let r = run(args);
-    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout))
+    json_of(&run(args))
 }
 
 /// The findings of the first export, by check name.

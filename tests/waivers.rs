@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{NOW, run, run_in};
+use common::{NOW, audit_json, run, run_in};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -44,15 +44,6 @@ fn exports(dir: &Path) -> (PathBuf, PathBuf) {
 
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
-}
-
-fn audit_json(export: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let mut args = vec!["audit", path(export), "--now", NOW, "--format", "json"];
-    args.extend_from_slice(extra);
-    let r = run(&args);
-    let v = serde_json::from_str(&r.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
-    (r.code, v, r.stderr)
 }
 
 /// Every finding of a JSON report: rule, check, status, fingerprint, entities, evidence,

@@ -6,6 +6,7 @@ pub mod replay;
 pub mod zoho;
 
 use assert_cmd::Command;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// The "now" every test audits at, so trial expiries and waivers never depend on the clock.
@@ -39,6 +40,27 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
 /// Runs the binary in the project's root (where `fixtures/` and `rules/` are).
 pub fn run(args: &[&str]) -> Run {
     run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// A run's stdout as JSON; a failure showing stdout and stderr when it is not JSON.
+pub fn json_of(r: &Run) -> Value {
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr))
+}
+
+/// `audit <export> --format json --now NOW <extra>` in the project's root: the exit status,
+/// the report (stdout, which must be JSON whatever the status) and stderr.
+pub fn audit_json(export: impl AsRef<Path>, extra: &[&str]) -> (i32, Value, String) {
+    let path = export.as_ref().to_str().expect("utf-8 path");
+    let mut args = vec!["audit", path, "--format", "json", "--now", NOW];
+    args.extend_from_slice(extra);
+    let r = run(&args);
+    let json = serde_json::from_str(&r.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{path}: stdout is not JSON ({e}): {}\n{}",
+            r.stdout, r.stderr
+        )
+    });
+    (r.code, json, r.stderr)
 }
 
 /// Copies a directory tree (an export into a scratch place).
