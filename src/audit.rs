@@ -20,6 +20,7 @@ static THREADS: AtomicUsize = AtomicUsize::new(0);
 /// Takes effect only before the first audit of the process.
 pub fn set_threads(n: usize) {
     THREADS.store(n, Ordering::Relaxed);
+    crate::engine::split::set_ways(n);
 }
 
 /// The outcome for one export: its rule results, or why it could not be loaded.

@@ -82,6 +82,13 @@ fn size(layout: Layout) -> isize {
     isize::try_from(layout.size()).unwrap_or(isize::MAX)
 }
 
+/// Counts `bytes` another thread allocated and handed to this one as this thread's own
+/// (`split`: a scan's part made on a helper thread), so freeing them here nets out and a
+/// rule's budget sees what it holds.
+pub fn adopt(bytes: usize) {
+    moved(isize::try_from(bytes).unwrap_or(isize::MAX));
+}
+
 /// What this thread holds now (bytes allocated minus freed since it started).
 pub fn held() -> isize {
     HELD.try_with(Cell::get).unwrap_or(0)

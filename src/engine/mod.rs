@@ -14,6 +14,7 @@ pub mod memory;
 pub mod node;
 pub mod path;
 pub mod sandbox;
+pub mod split;
 
 pub use sandbox::Limits;
 

@@ -71,6 +71,30 @@ impl List {
         }
     }
 
+    /// The items at positions `range` of the list (or view), with their index in the
+    /// underlying array: `iter` cut into parts (`engine::split`).
+    pub fn range(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> Box<dyn Iterator<Item = (usize, &Value)> + '_> {
+        match &self.picks {
+            None => Box::new(
+                self.items
+                    .get(range.clone())
+                    .unwrap_or_default()
+                    .iter()
+                    .enumerate()
+                    .map(move |(k, v)| (range.start + k, v)),
+            ),
+            Some(p) => Box::new(
+                p.get(range)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|&i| self.items.get(i as usize).map(|v| (i as usize, v))),
+            ),
+        }
+    }
+
     /// Which list this is: the addresses of its array and of its view's picks (0 when it
     /// is no view). Equal while both are alive only for the same list (`memo`).
     pub fn identity(&self) -> (usize, usize) {

@@ -17,9 +17,11 @@
 use super::Helpers;
 use super::lists::{KeyPaths, list_arg};
 use super::sets::as_key_set;
-use crate::engine::node::Node;
+use crate::engine::node::{List, Node};
+use crate::engine::split;
 use rhai::{Dynamic, Engine, EvalAltResult, INT, Map};
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// A map hashed with foldhash: the tally looks up every item's set and count key, and
 /// std's SipHash was most of its time.
@@ -46,22 +48,25 @@ pub struct Tally {
     items: INT,
 }
 
-impl Tally {
-    fn build(n: &Node, set_keys: &Dynamic, count_key: &Dynamic, missing: &str) -> Res<Tally> {
-        const F: &str = "tally_by_set";
-        let set_keys = KeyPaths::parse(F, set_keys)?;
-        let count_key = KeyPaths::parse(F, count_key)?;
-        let list = list_arg(F, n)?;
+/// The groups one part of a list makes: `index` finds a set's group by its joined text.
+#[derive(Default)]
+struct Part {
+    index: FastMap<Vec<u8>, usize>,
+    groups: Vec<(Vec<String>, FastMap<String, INT>, INT)>,
+    items: INT,
+}
+
+impl Part {
+    /// Groups the items at positions `range` of `list`.
+    fn scan(list: &List, range: Range<usize>, (set_keys, count_key): (KeyPaths, KeyPaths)) -> Part {
+        let mut part = Part::default();
         // Building an item's set reuses these buffers, so a set already seen costs no
         // allocation: `texts` holds the values end to end, `spans` where each one is.
         let mut texts = String::new();
         let mut spans: Vec<(usize, usize)> = Vec::new();
         let mut joined: Vec<u8> = Vec::new();
-        let mut index: FastMap<Vec<u8>, usize> = FastMap::default();
-        let mut groups: Vec<(Vec<String>, FastMap<String, INT>, INT)> = Vec::new();
-        let mut items: INT = 0;
-        for (_, item) in list.iter() {
-            items += 1;
+        for (_, item) in list.range(range) {
+            part.items += 1;
             texts.clear();
             spans.clear();
             set_keys.each_text(item, &mut |t| {
@@ -78,16 +83,16 @@ impl Tally {
                 joined.extend_from_slice(&((e - s) as u32).to_le_bytes());
                 joined.extend_from_slice(&texts.as_bytes()[s..e]);
             }
-            let g = match index.get(joined.as_slice()) {
+            let g = match part.index.get(joined.as_slice()) {
                 Some(&g) => g,
                 None => {
                     let members = spans.iter().map(|&(s, e)| texts[s..e].to_owned()).collect();
-                    groups.push((members, FastMap::default(), 0));
-                    index.insert(joined.clone(), groups.len() - 1);
-                    groups.len() - 1
+                    part.groups.push((members, FastMap::default(), 0));
+                    part.index.insert(joined.clone(), part.groups.len() - 1);
+                    part.groups.len() - 1
                 }
             };
-            let (_, counts, no_value) = &mut groups[g];
+            let (_, counts, no_value) = &mut part.groups[g];
             let mut any = false;
             count_key.each_text(item, &mut |t| {
                 any = true;
@@ -104,7 +109,58 @@ impl Tally {
                 *no_value += 1;
             }
         }
-        let groups = groups
+        part
+    }
+
+    /// Adds a later part's groups: a set both saw is one group, a new one comes after
+    /// this part's (so the groups keep the order a single scan would give them).
+    fn merge(&mut self, later: Part) {
+        let mut joined_of: Vec<Vec<u8>> = vec![Vec::new(); later.groups.len()];
+        for (joined, g) in later.index {
+            joined_of[g] = joined;
+        }
+        for ((members, counts, missing), joined) in later.groups.into_iter().zip(joined_of) {
+            let mine = match self.index.get(&joined) {
+                Some(&g) => g,
+                None => {
+                    self.groups.push((members, FastMap::default(), 0));
+                    self.index.insert(joined, self.groups.len() - 1);
+                    self.groups.len() - 1
+                }
+            };
+            let (_, my_counts, my_missing) = &mut self.groups[mine];
+            for (k, c) in counts {
+                *my_counts.entry(k).or_default() += c;
+            }
+            *my_missing += missing;
+        }
+        self.items += later.items;
+    }
+}
+
+impl Tally {
+    fn build(n: &Node, set_keys: &Dynamic, count_key: &Dynamic, missing: &str) -> Res<Tally> {
+        const F: &str = "tally_by_set";
+        let set_keys = KeyPaths::parse(F, set_keys)?;
+        let count_key = KeyPaths::parse(F, count_key)?;
+        let list = list_arg(F, n)?;
+        let parts = split::split(
+            list.len(),
+            || (set_keys.fresh(), count_key.fresh()),
+            |range, keys| {
+                let part = Part::scan(list, range, keys);
+                // What a part holds, roughly: its groups' texts and counts.
+                let bytes = part.groups.len() * 128;
+                (part, bytes)
+            },
+        );
+        let mut parts = parts.into_iter();
+        let mut whole = parts.next().unwrap_or_default();
+        for later in parts {
+            whole.merge(later);
+        }
+        let groups = whole
+            .groups
             .into_iter()
             .map(|(members, counts, missing)| {
                 let mut counts: Vec<(String, INT)> = counts.into_iter().collect();
@@ -119,7 +175,7 @@ impl Tally {
         Ok(Tally {
             groups: std::sync::Arc::new(groups),
             missing_label: missing.to_owned(),
-            items,
+            items: whole.items,
         })
     }
 
@@ -322,5 +378,73 @@ mod tests {
             .eval_with_scope::<Dynamic>(&mut scope, r#"tally_by_set(doc.t, "a", "a", "x")"#)
             .unwrap_err();
         assert!(err.to_string().contains("expected a list"), "{err}");
+    }
+
+    /// A tally made of parts (`engine::split` on several cores) is the tally of one scan:
+    /// the same groups, in the same order, with the same counts.
+    #[test]
+    fn parts_merged_give_the_groups_one_scan_gives() {
+        use super::{KeyPaths, Part};
+        use crate::doc::Value;
+        use crate::engine::node::List;
+        use std::sync::Arc;
+        let items: Vec<Value> = (0..500u32)
+            .map(|i| {
+                let shared: Vec<serde_json::Value> = (0..i % 3)
+                    .map(|k| serde_json::json!({"id": format!("d{}", (i + k) % 5)}))
+                    .collect();
+                let dept = if i % 11 == 0 {
+                    serde_json::Value::Null
+                } else {
+                    format!("d{}", i % 4).into()
+                };
+                Value::from_json(
+                    &serde_json::json!({"departmentId": dept, "sharedDepartments": shared}),
+                )
+            })
+            .collect();
+        let list = List::whole(Arc::new(items));
+        let keys = || {
+            let set =
+                Dynamic::from_array(vec!["departmentId".into(), "sharedDepartments.id".into()]);
+            let count: Dynamic = "departmentId".into();
+            (
+                KeyPaths::parse("t", &set).unwrap(),
+                KeyPaths::parse("t", &count).unwrap(),
+            )
+        };
+        let show = |p: &Part| {
+            let mut groups: Vec<String> = p
+                .groups
+                .iter()
+                .map(|(m, c, missing)| {
+                    let mut c: Vec<_> = c.iter().collect();
+                    c.sort();
+                    format!("{m:?} {c:?} {missing}")
+                })
+                .collect();
+            groups.push(format!("items {}", p.items));
+            groups
+        };
+        let whole = Part::scan(&list, 0..500, keys());
+        for cuts in [
+            vec![250],
+            vec![1, 499],
+            vec![100, 200, 300, 400],
+            vec![0, 500],
+        ] {
+            let mut bounds = vec![0];
+            bounds.extend(cuts.iter().copied());
+            bounds.push(500);
+            let mut parts = bounds
+                .windows(2)
+                .map(|w| Part::scan(&list, w[0]..w[1], keys()));
+            let mut merged = parts.next().unwrap();
+            for p in parts {
+                merged.merge(p);
+            }
+            assert_eq!(show(&merged), show(&whole), "cut at {cuts:?}");
+        }
+        assert!(whole.groups.len() > 5, "{}", whole.groups.len());
     }
 }

@@ -5,16 +5,16 @@
 //! way back: `sets` reads lists through `lists`, and `lists` knows nothing of Sets.
 
 use super::Helpers;
-use super::lists::{KeyPaths, count, select};
+use super::lists::{KeyPaths, count_at, select_at};
 use super::sets::{KeySet, as_key_set, set_of};
 use crate::doc::Value;
 use crate::engine::memo::{Arg, Memo};
 use crate::engine::node::Node;
 use rhai::{Dynamic, Engine, EvalAltResult, INT};
 
-/// A test of whether an item's key is in `set`.
-fn in_set(keys: KeyPaths, set: KeySet) -> impl FnMut(&Value) -> bool {
-    move |v| keys.each_text(v, &mut |t| set.contains(t))
+/// Whether an item's value at `keys` is in `set`.
+fn in_set(keys: &KeyPaths, set: &KeySet, v: &Value) -> bool {
+    keys.each_text(v, &mut |t| set.contains(t))
 }
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
@@ -50,8 +50,8 @@ fn without_match(
     ci: bool,
 ) -> Res<Node> {
     let other = set_of(b, key_b, ci)?;
-    let mut matched = in_set(KeyPaths::parse(fname, key_a)?, other);
-    select(a, fname, |v| !matched(v))
+    let keys = KeyPaths::parse(fname, key_a)?;
+    select_at(a, fname, &keys, |k, v| !in_set(k, &other, v))
 }
 
 /// Registers the membership and join helpers: `where_in`, `where_not_in`, `count_in`,
@@ -64,7 +64,8 @@ pub fn register(engine: &mut Engine) {
             |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
                 let f = "where_in";
                 memoized(f, n, &key, &set, || {
-                    select(n, f, in_set(KeyPaths::parse(f, &key)?, as_key_set(f, &set)?))
+                    let (keys, set) = (KeyPaths::parse(f, &key)?, as_key_set(f, &set)?);
+                    select_at(n, f, &keys, |k, v| in_set(k, &set, v))
                 })
             },
         )
@@ -74,8 +75,8 @@ pub fn register(engine: &mut Engine) {
             |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<Node> {
                 let f = "where_not_in";
                 memoized(f, n, &key, &set, || {
-                    let mut hit = in_set(KeyPaths::parse(f, &key)?, as_key_set(f, &set)?);
-                    select(n, f, |v| !hit(v))
+                    let (keys, set) = (KeyPaths::parse(f, &key)?, as_key_set(f, &set)?);
+                    select_at(n, f, &keys, |k, v| !in_set(k, &set, v))
                 })
             },
         )
@@ -85,7 +86,8 @@ pub fn register(engine: &mut Engine) {
             |n: &mut Node, key: Dynamic, set: Dynamic| -> Res<INT> {
                 let f = "count_in";
                 memoized(f, n, &key, &set, || {
-                    count(n, f, in_set(KeyPaths::parse(f, &key)?, as_key_set(f, &set)?))
+                    let (keys, set) = (KeyPaths::parse(f, &key)?, as_key_set(f, &set)?);
+                    count_at(n, f, &keys, |k, v| in_set(k, &set, v))
                 })
             },
         )
@@ -141,5 +143,33 @@ mod tests {
             r#"["1", "2", "3", "4"]"#
         );
         assert_eq!(eval(r#"set_of_ci(doc.agents, "emailId").len()"#), "2");
+    }
+
+    /// Past `split::MIN_ITEMS` the scans run in parts on several threads: the views are
+    /// still every matching item, in list order (and `count_in`, `where_set` agree).
+    #[test]
+    fn long_lists_scanned_in_parts_give_every_match_in_order() {
+        let n = crate::engine::split::MIN_ITEMS * 2 + 1001;
+        let items: Vec<serde_json::Value> = (0..n)
+            .map(|i| serde_json::json!({"i": i, "c": (i % 7).to_string(), "l": if i % 5 == 0 { serde_json::json!({}) } else { serde_json::Value::Null }}))
+            .collect();
+        let expected: Vec<usize> = (0..n).filter(|i| i % 7 == 1 || i % 7 == 3).collect();
+        let out = super::super::eval_on(
+            serde_json::json!({ "t": items }),
+            r#"let s = to_set(["1", "3"]);
+               let v = where_in(doc.t, "c", s);
+               let w = where_not_in(doc.t, "c", s);
+               let ids = [];
+               for x in v { ids.push(x.i); }
+               [ids, count_in(doc.t, "c", s), w.len(), w[0].i, where_set(doc.t, "l").len(), where_set(doc.t, "l")[1].i]"#,
+        );
+        let want = format!(
+            "[{:?}, {}, {}, 0, {}, 5]",
+            expected,
+            expected.len(),
+            n - expected.len(),
+            n.div_ceil(5)
+        );
+        assert_eq!(out, want);
     }
 }

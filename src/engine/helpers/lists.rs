@@ -11,6 +11,7 @@ use super::{Helpers, helper_error};
 use crate::doc::{KeyHint, Value};
 use crate::engine::memo::{Arg, Memo};
 use crate::engine::node::{List, Node};
+use crate::engine::split;
 use rhai::{Dynamic, Engine, EvalAltResult, INT, Map};
 use std::collections::HashMap;
 
@@ -54,6 +55,24 @@ impl KeyPaths {
             return Ok(KeyPaths(out));
         }
         Err(bad_key(fname, key))
+    }
+
+    /// The same key paths with hints of their own, for another thread's part of a scan
+    /// (`engine::split`; a hint is a `Cell`, never shared between threads).
+    pub fn fresh(&self) -> KeyPaths {
+        KeyPaths(
+            self.0
+                .iter()
+                .map(|path| {
+                    path.iter()
+                        .map(|s| Step {
+                            key: s.key.clone(),
+                            hint: KeyHint::default(),
+                        })
+                        .collect()
+                })
+                .collect(),
+        )
     }
 
     /// Calls `f` with the text of every scalar found at any of the keys, blank ones
@@ -135,6 +154,53 @@ pub(super) fn select(n: &Node, fname: &str, mut keep: impl FnMut(&Value) -> bool
         .filter_map(|(i, _)| u32::try_from(i).ok())
         .collect();
     Ok(Node::list(list.pick(picks), n.path().clone()))
+}
+
+/// `select` for a test of an item's values at `keys`, each part of a long list scanned on
+/// a thread of its own with its own copy of the keys (`engine::split`): the same view,
+/// in the same order, as one scan gives.
+pub(super) fn select_at(
+    n: &Node,
+    fname: &str,
+    keys: &KeyPaths,
+    keep: impl Fn(&KeyPaths, &Value) -> bool + Sync,
+) -> Res<Node> {
+    let list = list_arg(fname, n)?;
+    let parts = split::split(
+        list.len(),
+        || keys.fresh(),
+        |range, keys| {
+            let picks: Vec<u32> = list
+                .range(range)
+                .filter(|(_, v)| keep(&keys, v))
+                .filter_map(|(i, _)| u32::try_from(i).ok())
+                .collect();
+            let bytes = picks.capacity() * std::mem::size_of::<u32>();
+            (picks, bytes)
+        },
+    );
+    let picks = if parts.len() == 1 {
+        parts.into_iter().next().unwrap_or_default()
+    } else {
+        parts.concat()
+    };
+    Ok(Node::list(list.pick(picks), n.path().clone()))
+}
+
+/// `count` for a test of an item's values at `keys`, split as `select_at` is.
+pub(super) fn count_at(
+    n: &Node,
+    fname: &str,
+    keys: &KeyPaths,
+    keep: impl Fn(&KeyPaths, &Value) -> bool + Sync,
+) -> Res<INT> {
+    let list = list_arg(fname, n)?;
+    let parts = split::split(
+        list.len(),
+        || keys.fresh(),
+        |range, keys| (list.range(range).filter(|(_, v)| keep(&keys, v)).count(), 0),
+    );
+    Ok(parts.into_iter().sum::<usize>() as INT)
 }
 
 pub(super) fn count(n: &Node, fname: &str, mut keep: impl FnMut(&Value) -> bool) -> Res<INT> {
@@ -312,7 +378,7 @@ pub fn register(engine: &mut Engine) {
         |n: &mut Node, key: Dynamic| -> Res<Node> {
             Memo::typed("where_set", n, &[Arg::Text(&key)], || {
                 let keys = KeyPaths::parse("where_set", &key)?;
-                select(n, "where_set", |v| keys.set(v))
+                select_at(n, "where_set", &keys, |k, v| k.set(v))
             })
         },
     );
@@ -322,7 +388,7 @@ pub fn register(engine: &mut Engine) {
         |n: &mut Node, key: Dynamic| -> Res<Node> {
             Memo::typed("where_present", n, &[Arg::Text(&key)], || {
                 let keys = KeyPaths::parse("where_present", &key)?;
-                select(n, "where_present", |v| keys.present(v))
+                select_at(n, "where_present", &keys, |k, v| k.present(v))
             })
         },
     )

@@ -1,0 +1,110 @@
+//! Long scans split across the cores the run may use (`--threads`).
+//!
+//! A scan over a list of hundreds of thousands of records waits on memory far more than it
+//! computes (each record is a read the CPU's caches have not seen), so two threads scanning
+//! two halves take about half the time. The halves run on scoped threads of their own, not
+//! on the pool the rules run on: a rule thread waiting for a pool job could pick up
+//! another rule meanwhile, and that rule could wait for a shared scan (`memo`) the first
+//! one holds further down the same stack. The parts come back in order, so a split scan
+//! gives exactly what the whole one gives, and `--threads 1` splits nothing.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// How many parts a long scan may take; 0: one per core.
+static WAYS: AtomicUsize = AtomicUsize::new(0);
+
+/// Items below which a scan stays on the calling thread (starting a thread costs tens of
+/// microseconds; a scan of this many records, a few milliseconds).
+pub const MIN_ITEMS: usize = 1 << 16;
+
+/// Sets how many parts a long scan may take (`--threads`; 0: one per core).
+pub fn set_ways(n: usize) {
+    WAYS.store(n, Ordering::Relaxed);
+}
+
+fn ways() -> usize {
+    match WAYS.load(Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+}
+
+/// `f` over `0..n` cut into contiguous ranges, each with one of the states `state` makes
+/// (made on the calling thread, one per range), the results in range order. Short scans,
+/// and every scan under `--threads 1`, are one range on the calling thread.
+///
+/// Memory a part allocates is counted on the calling thread as the parts return
+/// (`memory::adopt`), so a rule's memory budget sees what its split scans hand it.
+pub fn split<S: Send, T: Send>(
+    n: usize,
+    state: impl Fn() -> S,
+    f: impl Fn(Range<usize>, S) -> (T, usize) + Sync,
+) -> Vec<T> {
+    let parts = ways().min(n / (MIN_ITEMS / 2)).max(1);
+    if parts == 1 {
+        return vec![f(0..n, state()).0];
+    }
+    let step = n.div_ceil(parts);
+    let ranges: Vec<Range<usize>> = (0..parts)
+        .map(|p| p * step..((p + 1) * step).min(n))
+        .collect();
+    let mut states: Vec<S> = ranges.iter().map(|_| state()).collect();
+    let first_state = states.remove(0);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = ranges[1..]
+            .iter()
+            .cloned()
+            .zip(states)
+            .map(|(r, st)| s.spawn(move || f(r, st)))
+            .collect();
+        let mut out = vec![f(ranges[0].clone(), first_state).0];
+        for h in handles {
+            match h.join() {
+                Ok((part, bytes)) => {
+                    super::memory::adopt(bytes);
+                    out.push(part);
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_come_back_in_order_and_cover_every_position_once() {
+        let n = MIN_ITEMS * 3 + 17;
+        let parts = split(n, || 0u8, |r, _| (r, 0));
+        assert!(parts.len() > 1 || ways() == 1, "{} parts", parts.len());
+        let mut next = 0;
+        for r in &parts {
+            assert_eq!(r.start, next);
+            next = r.end;
+        }
+        assert_eq!(next, n);
+        let short = split(MIN_ITEMS / 2 - 1, || 0u8, |r, _| (r, 0));
+        assert_eq!(short, vec![0..MIN_ITEMS / 2 - 1]);
+    }
+
+    #[test]
+    fn a_panic_in_a_part_reaches_the_caller() {
+        let n = MIN_ITEMS * 4;
+        let caught = std::panic::catch_unwind(|| {
+            split(
+                n,
+                || (),
+                |r, ()| {
+                    assert!(r.start == 0, "a part past the first panics");
+                    (0, 0)
+                },
+            )
+        });
+        assert!(caught.is_err() || ways() == 1);
+    }
+}
