@@ -156,19 +156,22 @@ mod tests {
         let expected: Vec<usize> = (0..n).filter(|i| i % 7 == 1 || i % 7 == 3).collect();
         let out = super::super::eval_on(
             serde_json::json!({ "t": items }),
-            r#"let s = to_set(["1", "3"]);
+            &r#"let s = to_set(["1", "3"]);
                let v = where_in(doc.t, "c", s);
                let w = where_not_in(doc.t, "c", s);
                let ids = [];
                for x in v { ids.push(x.i); }
-               [ids, count_in(doc.t, "c", s), w.len(), w[0].i, where_set(doc.t, "l").len(), where_set(doc.t, "l")[1].i]"#,
+               let m = where_missing(doc.t, "l");
+               [ids, count_in(doc.t, "c", s), w.len(), w[0].i, where_set(doc.t, "l").len(), where_set(doc.t, "l")[1].i, m.len(), m[n_last].i]"#
+                .replace("n_last", &(n - 1).to_string()),
         );
         let want = format!(
-            "[{:?}, {}, {}, 0, {}, 5]",
+            "[{:?}, {}, {}, 0, {}, 5, {n}, {}]",
             expected,
             expected.len(),
             n - expected.len(),
-            n.div_ceil(5)
+            n.div_ceil(5),
+            n - 1
         );
         assert_eq!(out, want);
     }

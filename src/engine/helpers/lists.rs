@@ -397,7 +397,7 @@ pub fn register(engine: &mut Engine) {
         "a list view of the items whose key has no non-blank value (absent, `null`, `\"\"`, white space or `[]`)",
         |n: &mut Node, key: Dynamic| -> Res<Node> {
             let keys = KeyPaths::parse("where_missing", &key)?;
-            select(n, "where_missing", |v| !keys.present(v))
+            select_at(n, "where_missing", &keys, |k, v| !k.present(v))
         },
     )
     .add(
