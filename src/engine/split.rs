@@ -25,7 +25,13 @@ pub fn set_ways(n: usize) {
 
 fn ways() -> usize {
     match WAYS.load(Ordering::Relaxed) {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        // Asked once: `available_parallelism` reads the cgroup's files on every call, and
+        // a batch of small exports asks on every helper call.
+        0 => {
+            let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+            WAYS.store(n, Ordering::Relaxed);
+            n
+        }
         n => n,
     }
 }

@@ -36,6 +36,9 @@ struct Entry {
     /// How messages name it: the export's path as given, joined with the entry's.
     display: String,
     is_dir: bool,
+    /// It is a symbolic link, or lies in a directory reached through one: only such an
+    /// entry can lead out of the export, so only its real path is looked up.
+    linked: bool,
 }
 
 impl Entry {
@@ -82,7 +85,7 @@ fn walk(source: &ExportSource, raw: &mut Raw, pending: &mut Pending) -> Result<(
     let real_root = std::fs::canonicalize(&source.path).ok();
     let real_root = real_root.as_deref();
     let mut root =
-        list_dir(&source.path, &source.display).map_err(|e| stop(pending, e, real_root))?;
+        list_dir(&source.path, &source.display, false).map_err(|e| stop(pending, e, real_root))?;
     if let Some(e) = take_dir(&mut root, "crm") {
         read_crm(&e, raw, pending).map_err(|e| stop(pending, e, real_root))?;
     }
@@ -106,7 +109,8 @@ fn walk(source: &ExportSource, raw: &mut Raw, pending: &mut Pending) -> Result<(
 /// Reads one file of the bundle, refusing a link that leads out of the export: an
 /// export must not be able to pull some other file of this machine into a report.
 fn read_entry(root: Option<&Path>, e: &Entry) -> Result<Parsed, LoadError> {
-    if let (Some(root), Ok(real)) = (root, std::fs::canonicalize(&e.path))
+    if e.linked
+        && let (Some(root), Ok(real)) = (root, std::fs::canonicalize(&e.path))
         && !real.starts_with(root)
     {
         return Err(LoadError::new(
@@ -130,7 +134,8 @@ fn stop(pending: &mut Pending, walk_error: LoadError, root: Option<&Path>) -> Lo
     first.unwrap_or(walk_error)
 }
 
-fn list_dir(path: &Path, display: &str) -> Result<Listing, LoadError> {
+/// `linked`: the directory was reached through a symbolic link (see `Entry::linked`).
+fn list_dir(path: &Path, display: &str, linked: bool) -> Result<Listing, LoadError> {
     let error = |e: std::io::Error| {
         LoadError::new(display, LoadErrorKind::CannotReadDir { io: e.to_string() })
     };
@@ -139,7 +144,13 @@ fn list_dir(path: &Path, display: &str) -> Result<Listing, LoadError> {
         let entry = entry.map_err(error)?;
         let name = entry.file_name();
         let path = entry.path();
-        let is_dir = std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
+        // The listing tells the type without a look at the file; a link's is its target's.
+        let is_link = entry.file_type().map_err(error)?.is_symlink();
+        let is_dir = if is_link {
+            std::fs::metadata(&path).is_ok_and(|m| m.is_dir())
+        } else {
+            entry.file_type().map_err(error)?.is_dir()
+        };
         out.insert(
             name.clone(),
             Entry {
@@ -147,6 +158,7 @@ fn list_dir(path: &Path, display: &str) -> Result<Listing, LoadError> {
                 name,
                 path,
                 is_dir,
+                linked: linked || is_link,
             },
         );
     }

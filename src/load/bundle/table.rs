@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::ffi::OsStr;
 
 pub(super) fn read_crm(dir: &Entry, raw: &mut Raw, pending: &mut Pending) -> Result<(), LoadError> {
-    let mut rest = list_dir(&dir.path, &dir.display)?;
+    let mut rest = list_dir(&dir.path, &dir.display, dir.linked)?;
     // The org response is one object, never paged.
     if let Some(e) = rest.remove(OsStr::new("org.json")) {
         raw.parts.push(RawPart {
@@ -34,7 +34,7 @@ pub(super) fn read_desk(
     raw: &mut Raw,
     pending: &mut Pending,
 ) -> Result<(), LoadError> {
-    let mut rest = list_dir(&dir.path, &dir.display)?;
+    let mut rest = list_dir(&dir.path, &dir.display, dir.linked)?;
     for stem in DESK_LISTS {
         read_resource(&mut rest, stem, PartId::DeskList(stem), raw, pending)?;
     }
@@ -49,7 +49,7 @@ fn read_module_dir(
     raw: &mut Raw,
     pending: &mut Pending,
 ) -> Result<(), LoadError> {
-    let mut rest = list_dir(&dir.path, &dir.display)?;
+    let mut rest = list_dir(&dir.path, &dir.display, dir.linked)?;
     let modules: BTreeSet<String> = rest
         .values()
         .filter_map(|e| {
@@ -117,7 +117,7 @@ fn read_page_dir(
     pending: &mut Pending,
 ) -> Result<Vec<Page>, LoadError> {
     let mut pages = Vec::new();
-    for e in list_dir(&dir.path, &dir.display)?.into_values() {
+    for e in list_dir(&dir.path, &dir.display, dir.linked)?.into_values() {
         if e.name
             .to_str()
             .and_then(json_stem)

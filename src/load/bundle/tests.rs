@@ -371,6 +371,15 @@ fn a_link_leading_out_of_the_export_is_refused_and_one_inside_is_read() {
         load_bundle(dir.path()).is_ok(),
         "a link inside the export is read"
     );
+
+    // A page directory that is a link: every page under it is judged by where it really is.
+    let pages = outside.path().join("contacts");
+    std::fs::create_dir_all(&pages).unwrap();
+    std::fs::write(pages.join("page-001.json"), r#"{"data": [{"id": "1"}]}"#).unwrap();
+    std::os::unix::fs::symlink(&pages, dir.path().join("crm/contacts")).unwrap();
+    let err = load_bundle(dir.path()).unwrap_err();
+    assert!(err.file.ends_with("crm/contacts/page-001.json"), "{err}");
+    assert!(err.message().contains("outside the export"), "{err}");
 }
 
 #[test]
