@@ -21,10 +21,11 @@ use std::cell::Cell;
 /// same load time and peak, and the rules' scans twice as fast (0.30 s against 0.57 s),
 /// because mimalloc keeps blocks of one size together, so the records of a list and their
 /// values lie in memory in the order they are scanned. Built without transparent huge
-/// pages (the `no_thp` feature): with them a typical export (27.6 MB) peaked at 109 to
-/// 122 MB, without them 83 to 89 MB (glibc's malloc: 59 MB). Returning freed memory to the
-/// system at once (`MIMALLOC_PURGE_DELAY=0`) brings that to 58 MB but costs the large
-/// export 0.45 s of its 2.8 s in page faults, so mimalloc keeps its default (1 s).
+/// pages (the `no_thp` feature): with them a typical export (27.6 MB, `lists`) peaked at
+/// 109 to 122 MB, without them 83 to 89 MB (glibc's malloc: 59 MB). Most of that was the
+/// big file's parse buffers, freed and kept for reuse; since the split parse recycles two
+/// buffers (`load::json::split`) it peaks at 52 MB, and returning freed memory at once
+/// (`MIMALLOC_PURGE_DELAY=0`) saves only 2 MB more, so mimalloc keeps its default.
 pub struct Counting;
 
 #[global_allocator]
