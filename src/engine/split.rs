@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// How many parts a long scan may take; 0: one per core.
 static WAYS: AtomicUsize = AtomicUsize::new(0);
 
-/// Items below which a scan stays on the calling thread (starting a thread costs tens of
+/// Items up to which a scan stays on the calling thread (starting a thread costs tens of
 /// microseconds; a scan of this many records, a few milliseconds).
 pub const MIN_ITEMS: usize = 1 << 16;
 
@@ -47,7 +47,11 @@ pub fn split<S: Send, T: Send>(
     state: impl Fn() -> S,
     f: impl Fn(Range<usize>, S) -> (T, usize) + Sync,
 ) -> Vec<T> {
-    let parts = ways().min(n / (MIN_ITEMS / 2)).max(1);
+    let parts = if n <= MIN_ITEMS {
+        1
+    } else {
+        ways().min(n / (MIN_ITEMS / 2)).max(1)
+    };
     if parts == 1 {
         return vec![f(0..n, state()).0];
     }
@@ -94,8 +98,8 @@ mod tests {
             next = r.end;
         }
         assert_eq!(next, n);
-        let short = split(MIN_ITEMS / 2 - 1, || 0u8, |r, _| (r, 0));
-        assert_eq!(short, vec![0..MIN_ITEMS / 2 - 1]);
+        let short = split(MIN_ITEMS, || 0u8, |r, _| (r, 0));
+        assert_eq!(short, vec![0..MIN_ITEMS]);
     }
 
     #[test]
