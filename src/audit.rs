@@ -16,7 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Threads of the pool; 0 is one per core. Read when the pool starts.
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 
-/// Sets how many threads load exports and run rules (`--threads`; 0: one per core).
+/// Sets how many threads load exports and run rules, and how many parts a long scan may
+/// take (`--threads`; 0: one per core).
 /// Takes effect only before the first audit of the process.
 pub fn set_threads(n: usize) {
     THREADS.store(n, Ordering::Relaxed);

@@ -368,7 +368,7 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub limits: LimitArgs,
 
-    /// Threads that load exports and run rules [default: one per core].
+    /// Threads that load exports, run rules and share long scans [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
 

@@ -117,4 +117,23 @@ mod tests {
         });
         assert!(caught.is_err() || ways() == 1);
     }
+
+    /// What the other threads' parts hand back is counted on the calling thread, so a
+    /// rule's memory budget sees it (the first part is made here and counted as made).
+    #[test]
+    fn memory_made_by_other_parts_is_counted_where_it_is_handed() {
+        let n = MIN_ITEMS * 4;
+        let before = crate::engine::memory::held();
+        let parts = split(
+            n,
+            || (),
+            |r, ()| (r.start, if r.start == 0 { 0 } else { 1 << 20 }),
+        );
+        let grew = crate::engine::memory::held() - before;
+        let others = parts.len() - 1;
+        assert!(
+            grew >= (others << 20) as isize && grew < ((others + 1) << 20) as isize,
+            "{others} other parts, counter grew by {grew}"
+        );
+    }
 }

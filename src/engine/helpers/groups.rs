@@ -112,6 +112,19 @@ impl Part {
         part
     }
 
+    /// About what the part holds (its groups' texts, counts and index), for the memory
+    /// budget of the rule it is handed to (`engine::split`).
+    fn bytes(&self) -> usize {
+        const ENTRY: usize = std::mem::size_of::<(String, INT)>() + 8;
+        self.groups
+            .iter()
+            .map(|(members, counts, _)| {
+                members.iter().map(|m| m.capacity() * 2 + 64).sum::<usize>()
+                    + counts.keys().map(|k| k.capacity() + ENTRY).sum::<usize>()
+            })
+            .sum()
+    }
+
     /// Adds a later part's groups: a set both saw is one group, a new one comes after
     /// this part's (so the groups keep the order a single scan would give them).
     fn merge(&mut self, later: Part) {
@@ -149,8 +162,7 @@ impl Tally {
             || (set_keys.fresh(), count_key.fresh()),
             |range, keys| {
                 let part = Part::scan(list, range, keys);
-                // What a part holds, roughly: its groups' texts and counts.
-                let bytes = part.groups.len() * 128;
+                let bytes = part.bytes();
                 (part, bytes)
             },
         );
