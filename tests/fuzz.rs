@@ -178,17 +178,17 @@ fn input() -> impl Strategy<Value = Vec<u8>> {
 /// value is then ordinary data, which the loader does not and cannot recognise
 /// (docs/security.md, "Not covered").
 fn unredacted_credential(v: &crmdesk_audit::doc::Value) -> Option<String> {
-    use crmdesk_audit::doc::Value;
-    match v {
-        Value::Object(o) => o.iter().find_map(|(k, x)| {
-            let redacted = matches!(x, Value::Null) || x.as_str() == Some("[REDACTED]");
+    use crmdesk_audit::doc::Kind;
+    match v.kind() {
+        Kind::Object(o) => o.iter().find_map(|(k, x)| {
+            let redacted = x.is_null() || x.as_str() == Some("[REDACTED]");
             if load::is_secret_key(k) && !redacted {
                 Some(k.to_string())
             } else {
                 unredacted_credential(x)
             }
         }),
-        Value::Array(items) => items.iter().find_map(unredacted_credential),
+        Kind::Array(items) => items.iter().find_map(unredacted_credential),
         _ => None,
     }
 }

@@ -330,7 +330,7 @@ mod tests {
     fn doc(present: &[&str], failed: &[(&str, &str)]) -> Document {
         Document {
             source: "x".into(),
-            root: Value::Null,
+            root: Value::NULL,
             present: present.iter().map(ToString::to_string).collect(),
             failed: failed
                 .iter()

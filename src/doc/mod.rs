@@ -8,4 +8,4 @@ pub use document::{
     Document, PARTS, PageData, PagePlace, PartPages, PathInFile, Place, Provenance, pointer_index,
 };
 pub use str::Str;
-pub use value::{KeyHint, Object, Value};
+pub use value::{KeyHint, Kind, Object, Value};

@@ -14,6 +14,10 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering, fence};
 
 /// An immutable, shared, UTF-8 string: 8 bytes on the stack, one heap block.
+///
+/// `repr(transparent)` and blocks aligned to 8: `doc::Value` keeps a `Str` as its bare
+/// pointer (its low three bits zero) and lends it out as `&Str` in place.
+#[repr(transparent)]
 pub struct Str(NonNull<Header>);
 
 /// The start of the block; the text follows it. A length of `u32::MAX` says the real
@@ -107,6 +111,20 @@ impl Str {
     /// The text as the string type rules hold (one allocation).
     pub fn to_immutable(&self) -> rhai::ImmutableString {
         self.as_str().into()
+    }
+
+    /// The block's address, the reference this `Str` held now owned by the caller (who
+    /// must give it back to `from_raw` exactly once). Aligned to 8.
+    pub(super) fn into_raw(self) -> NonNull<u8> {
+        std::mem::ManuallyDrop::new(self).0.cast()
+    }
+
+    /// Takes back a reference given out by `into_raw`.
+    ///
+    /// # Safety
+    /// `raw` came from `into_raw`, and its reference is given back only once.
+    pub(super) unsafe fn from_raw(raw: NonNull<u8>) -> Str {
+        Str(raw.cast())
     }
 
     /// Do both point at the same block?

@@ -233,7 +233,7 @@ mod tests {
 
     fn list(n: i64) -> Node {
         Node::list(
-            crate::engine::node::List::whole(Arc::new((0..n).map(Value::Int).collect())),
+            crate::engine::node::List::whole(Arc::new((0..n).map(Value::int).collect())),
             NodePath::default(),
         )
     }

@@ -7,7 +7,7 @@
 //! Scalars never become `Node`s: rules get plain Rhai strings, numbers, bools and `()`.
 
 use super::path::NodePath;
-use crate::doc::{Object, Value};
+use crate::doc::{self, Object, Value};
 use rhai::{Dynamic, INT};
 use std::fmt;
 use std::sync::Arc;
@@ -205,7 +205,7 @@ impl Node {
     /// The underlying value of an object node (for serialising).
     pub fn to_value(&self) -> Value {
         match &self.kind {
-            Kind::Object(o) => Value::Object(o.clone()),
+            Kind::Object(o) => Value::shared_object(o.clone()),
             Kind::List(l) => Value::array(l.iter().map(|(_, v)| v.clone()).collect()),
         }
     }
@@ -258,15 +258,20 @@ fn item_at(l: &List, i: INT) -> Option<(usize, &Value)> {
 
 /// A document value as a rule sees it: scalars as Rhai values, containers as `Node`s.
 pub fn to_dynamic(value: &Value, path: &NodePath) -> Dynamic {
-    match value {
-        Value::Null => Dynamic::UNIT,
-        Value::Bool(b) => Dynamic::from_bool(*b),
-        Value::Int(i) => Dynamic::from_int(*i),
-        Value::Float(f) => Dynamic::from_float(*f),
-        Value::Str(s) => Dynamic::from(s.to_immutable()),
-        Value::Array(a) => Dynamic::from(Node::list(List::whole(a.clone()), path.clone())),
-        Value::Object(o) => Dynamic::from(Node {
-            kind: Kind::Object(o.clone()),
+    match value.kind() {
+        doc::Kind::Null => Dynamic::UNIT,
+        doc::Kind::Bool(b) => Dynamic::from_bool(b),
+        doc::Kind::Int(i) => Dynamic::from_int(i),
+        doc::Kind::Float(f) => Dynamic::from_float(f),
+        doc::Kind::Str(s) => Dynamic::from(s.to_immutable()),
+        // The kind says these hold an array and an object: `unwrap_or_default` never
+        // defaults.
+        doc::Kind::Array(_) => Dynamic::from(Node::list(
+            List::whole(value.array_arc().unwrap_or_default()),
+            path.clone(),
+        )),
+        doc::Kind::Object(_) => Dynamic::from(Node {
+            kind: Kind::Object(value.object_arc().unwrap_or_default()),
             path: path.clone(),
         }),
     }

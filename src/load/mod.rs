@@ -74,7 +74,7 @@ pub fn load(source: &ExportSource, opts: &LoadOptions) -> Result<Document, LoadE
 /// names it in errors. A blank text is `null`. For tests and tools that build documents.
 pub fn parse_json(bytes: &[u8], file: &str) -> Result<crate::doc::Value, LoadError> {
     Ok(match json::parse(bytes, file)? {
-        json::Parsed::Blank => crate::doc::Value::Null,
+        json::Parsed::Blank => crate::doc::Value::NULL,
         json::Parsed::Value(v) => v,
     })
 }

@@ -10,7 +10,7 @@ use super::json::{self, Parsed};
 use super::manifest::Manifest;
 use super::raw::{Origin, Page, PartId, Raw, RawPart};
 use super::{ExportSource, Failure, LoadError, LoadErrorKind, Note};
-use crate::doc::{Object, Place, Value};
+use crate::doc::{Kind, Object, Place, Value};
 use std::path::Path;
 
 const SECTIONS: &[&str] = &["crm", "desk", "integration"];
@@ -87,10 +87,11 @@ pub(crate) fn read(source: &ExportSource) -> Result<Raw, LoadError> {
 /// A top-level section: `null` is "not exported"; anything but an object fails every
 /// part inside it (the failure is recorded under the section's name, which covers them).
 fn section<'v>(file: &str, name: &str, v: &'v Value, raw: &mut Raw) -> Option<&'v Object> {
-    match v {
-        Value::Null => None,
-        Value::Object(o) => Some(o),
-        other => {
+    match v.kind() {
+        Kind::Null => None,
+        Kind::Object(o) => Some(o),
+        _ => {
+            let other = v;
             raw.failed.push((
                 name.to_string(),
                 Failure::SectionNotObject {
@@ -144,15 +145,16 @@ fn read_modules(
     part: fn(String) -> PartId,
     raw: &mut Raw,
 ) {
-    match v {
-        Value::Null => {}
-        Value::Object(modules) => {
+    match v.kind() {
+        Kind::Null => {}
+        Kind::Object(modules) => {
             for (module, response) in modules.iter() {
                 let id = part(module.to_string());
                 push(file, &[at[0], at[1], module.as_str()], id, response, raw);
             }
         }
-        other => {
+        _ => {
+            let other = v;
             let path = at.join(".");
             raw.failed.push((
                 path.clone(),

@@ -1,7 +1,7 @@
 //! The locator against real files: bundles, pages, envelopes, single files.
 
 use super::*;
-use crate::doc::Value;
+use crate::doc::{Kind, Value};
 use crate::load::{ExportKind, ExportSource, LoadOptions, load};
 
 fn write(dir: &Path, files: &[(&str, &str)]) {
@@ -640,11 +640,11 @@ fn every_value_the_loader_reads_is_located_where_it_is_written() {
             let rest: String = line.chars().skip(l.column - 1).collect();
             if key.is_empty() {
                 let first = rest.chars().next().expect("a character");
-                let ok = match &value {
-                    Value::Object(_) => first == '{',
-                    Value::Array(_) => first == '[',
-                    Value::Str(_) => first == '"' || first.is_ascii_digit(),
-                    Value::Null => first == 'n',
+                let ok = match value.kind() {
+                    Kind::Object(_) => first == '{',
+                    Kind::Array(_) => first == '[',
+                    Kind::Str(_) => first == '"' || first.is_ascii_digit(),
+                    Kind::Null => first == 'n',
                     _ => !"{[\"".contains(first),
                 };
                 assert!(ok, "{pointer}: {rest}");
@@ -653,15 +653,15 @@ fn every_value_the_loader_reads_is_located_where_it_is_written() {
             }
             checked += 1;
         }
-        match &value {
-            Value::Object(o) => {
+        match value.kind() {
+            Kind::Object(o) => {
                 for (k, v) in o.iter() {
                     // RFC 6901 escaping, `~` first (written here: `locate` is below `engine`).
                     let p = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
                     stack.push((p, k.to_string(), v.clone()));
                 }
             }
-            Value::Array(a) => {
+            Kind::Array(a) => {
                 for (i, v) in a.iter().enumerate() {
                     stack.push((format!("{pointer}/{i}"), String::new(), v.clone()));
                 }

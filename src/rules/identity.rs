@@ -9,7 +9,7 @@
 //! adding or removing unrelated records leaves it unchanged: baselines and waivers can
 //! follow a finding across exports.
 
-use crate::doc::Value;
+use crate::doc::{Kind, Value};
 use crate::status::Status;
 use sha2::{Digest, Sha256};
 
@@ -44,8 +44,8 @@ pub fn entity(root: &Value, pointer: &str) -> Option<String> {
             let value = rest[..depth]
                 .iter()
                 .try_fold(root.get(section)?, |v, k| v.get(k))?;
-            match value {
-                Value::Array(items) => {
+            match value.kind() {
+                Kind::Array(items) => {
                     let Some(i) = rest.get(depth).and_then(|t| t.parse::<usize>().ok()) else {
                         return Some(part);
                     };
@@ -55,7 +55,7 @@ pub fn entity(root: &Value, pointer: &str) -> Option<String> {
                         record_key(record).unwrap_or_else(|| format!("#{i}"))
                     ))
                 }
-                Value::Object(_) => Some(match record_key(value) {
+                Kind::Object(_) => Some(match record_key(value) {
                     Some(k) => format!("{part}[{k}]"),
                     None => part,
                 }),

@@ -8,7 +8,7 @@
 
 use super::text::{fold, scalar_text};
 use super::{Helpers, helper_error};
-use crate::doc::{KeyHint, Value};
+use crate::doc::{KeyHint, Kind, Value};
 use crate::engine::memo::{Arg, Memo};
 use crate::engine::node::{List, Node};
 use crate::engine::split;
@@ -94,9 +94,9 @@ impl KeyPaths {
     /// Unlike `present`, an object or array counts (`"zohoCRMContact": {}` is set).
     pub fn set(&self, item: &Value) -> bool {
         self.0.iter().any(|path| {
-            reach(item, path, &mut |v| match v {
-                Value::Null => false,
-                Value::Str(s) => !s.trim().is_empty(),
+            reach(item, path, &mut |v| match v.kind() {
+                Kind::Null => false,
+                Kind::Str(s) => !s.trim().is_empty(),
                 _ => true,
             })
         })
@@ -106,10 +106,10 @@ impl KeyPaths {
 /// Visits the values at `path` below `v` (an array on the way is looked into, item by
 /// item); stops early (returning true) when `f` does.
 fn reach(v: &Value, path: &[Step], f: &mut impl FnMut(&Value) -> bool) -> bool {
-    match (path.split_first(), v) {
+    match (path.split_first(), v.kind()) {
         (None, _) => f(v),
-        (Some(_), Value::Array(items)) => items.iter().any(|x| reach(x, path, f)),
-        (Some((head, rest)), Value::Object(o)) => o
+        (Some(_), Kind::Array(items)) => items.iter().any(|x| reach(x, path, f)),
+        (Some((head, rest)), Kind::Object(o)) => o
             .get_hinted(&head.key, &head.hint)
             .is_some_and(|x| reach(x, rest, f)),
         (Some(_), _) => false,
@@ -125,13 +125,13 @@ fn bad_key(fname: &str, key: &Dynamic) -> Box<EvalAltResult> {
 
 /// Visits scalars at `path` below `v`; stops early (returning true) when `f` does.
 fn walk(v: &Value, path: &[Step], f: &mut impl FnMut(&str) -> bool) -> bool {
-    match (v, path.split_first()) {
-        (Value::Array(items), _) => items.iter().any(|x| walk(x, path, f)),
-        (Value::Object(o), Some((head, rest))) => o
+    match (v.kind(), path.split_first()) {
+        (Kind::Array(items), _) => items.iter().any(|x| walk(x, path, f)),
+        (Kind::Object(o), Some((head, rest))) => o
             .get_hinted(&head.key, &head.hint)
             .is_some_and(|x| walk(x, rest, f)),
         (_, Some(_)) => false,
-        (scalar, None) => scalar.scalar_text().is_some_and(|t| f(&t)),
+        (_, None) => v.scalar_text().is_some_and(|t| f(&t)),
     }
 }
 

@@ -59,14 +59,15 @@ fn status_text(n: &Node) -> Result<Option<&str>, Box<rhai::EvalAltResult>> {
     let Some(o) = n.as_object() else {
         return Ok(None);
     };
-    match o.get("status") {
-        None | Some(crate::doc::Value::Null) => Ok(None),
-        Some(crate::doc::Value::Str(s)) => Ok(Some(s.as_str())),
-        Some(other) => Err(crate::engine::errors::helper_error(format!(
+    let status = o.get("status");
+    match status.map(crate::doc::Value::kind) {
+        None | Some(crate::doc::Kind::Null) => Ok(None),
+        Some(crate::doc::Kind::Str(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(crate::engine::errors::helper_error(format!(
             "{}/status is {}, not text such as active or ACTIVE: the export is damaged or was \
              edited by hand; export this part again",
             n.pointer(),
-            other.type_name()
+            status.map_or("nothing", crate::doc::Value::type_name)
         ))),
     }
 }

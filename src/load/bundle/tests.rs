@@ -2,7 +2,7 @@
 //! out of the export and the manifest.
 
 use super::super::testutil::{bundle, load_bundle};
-use crate::doc::Value;
+use crate::doc::{Kind, Value};
 
 #[test]
 fn a_full_bundle_loads_every_part_from_its_file() {
@@ -80,7 +80,7 @@ fn a_full_bundle_loads_every_part_from_its_file() {
     );
     assert_eq!(
         d.root.get_path("integration.crm.installed"),
-        Some(&Value::Bool(true))
+        Some(&Value::bool(true))
     );
 }
 
@@ -116,8 +116,8 @@ fn page_files_are_read_in_byte_order_of_their_names() {
         .and_then(Value::as_array)
         .unwrap()
         .iter()
-        .filter_map(|t| match t.get("n") {
-            Some(Value::Int(n)) => Some(*n),
+        .filter_map(|t| match t.get("n").map(Value::kind) {
+            Some(Kind::Int(n)) => Some(n),
             _ => None,
         })
         .collect();
@@ -301,8 +301,8 @@ fn pages_parsed_in_parallel_keep_every_record_in_order() {
         .and_then(Value::as_array)
         .unwrap()
         .iter()
-        .filter_map(|t| match t.get("n") {
-            Some(Value::Int(n)) => Some(*n),
+        .filter_map(|t| match t.get("n").map(Value::kind) {
+            Some(Kind::Int(n)) => Some(n),
             _ => None,
         })
         .collect();
@@ -409,7 +409,7 @@ fn a_manifest_is_read_and_files_edited_after_collection_are_noted() {
     );
     assert_eq!(
         d.root.get_path("meta.manifest.schema_version"),
-        Some(&Value::Int(1))
+        Some(&Value::int(1))
     );
     let about = |file: &str| {
         d.notes

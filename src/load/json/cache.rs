@@ -1,7 +1,7 @@
 //! Sharing repeated values while parsing: a fast hash, a lossy cache of short strings,
 //! one of small objects of scalars and one of small arrays of those.
 
-use crate::doc::{Object, Str, Value};
+use crate::doc::{Kind, Object, Str, Value};
 use rhai::ImmutableString;
 use std::sync::Arc;
 
@@ -50,8 +50,11 @@ pub(super) fn small_array_hash(items: &[Value]) -> Option<u64> {
     }
     let mut h = fnv(FNV_START, &[items.len() as u8]);
     for v in items {
-        h = match v {
-            Value::Object(o) => fnv(fnv(h, b"\x05"), &(Arc::as_ptr(o) as usize).to_le_bytes()),
+        h = match v.kind() {
+            Kind::Object(o) => fnv(
+                fnv(h, b"\x05"),
+                &(o as *const Object as usize).to_le_bytes(),
+            ),
             _ => scalar_hash(h, v)?,
         };
     }
@@ -61,20 +64,20 @@ pub(super) fn small_array_hash(items: &[Value]) -> Option<u64> {
 /// Whether two items of arrays `small_array_hash` accepts are the same: objects by
 /// address, scalars by value.
 pub(super) fn same_item(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => Arc::ptr_eq(x, y),
-        (Value::Float(_), _) | (_, Value::Float(_)) => false,
+    match (a.kind(), b.kind()) {
+        (Kind::Object(x), Kind::Object(y)) => std::ptr::eq(x, y),
+        (Kind::Float(_), _) | (_, Kind::Float(_)) => false,
         _ => a == b,
     }
 }
 
 /// `h` continued with a scalar that can be shared; `None` for anything else.
 fn scalar_hash(h: u64, v: &Value) -> Option<u64> {
-    Some(match v {
-        Value::Null => fnv(h, b"\x01"),
-        Value::Bool(b) => fnv(h, &[2, u8::from(*b)]),
-        Value::Int(i) => fnv(fnv(h, b"\x03"), &i.to_le_bytes()),
-        Value::Str(s) if s.len() <= CACHED_STRING_MAX => fnv(fnv(h, b"\x04"), s.as_bytes()),
+    Some(match v.kind() {
+        Kind::Null => fnv(h, b"\x01"),
+        Kind::Bool(b) => fnv(h, &[2, u8::from(b)]),
+        Kind::Int(i) => fnv(fnv(h, b"\x03"), &i.to_le_bytes()),
+        Kind::Str(s) if s.len() <= CACHED_STRING_MAX => fnv(fnv(h, b"\x04"), s.as_bytes()),
         _ => return None,
     })
 }

@@ -121,17 +121,17 @@ impl ParseState {
     /// cost more than the allocation it seldom saves.
     pub(super) fn string(&mut self, s: &str) -> Value {
         let Some(Interned { sharing, .. }) = self.keys.get_mut(self.current) else {
-            return Value::Str(self.strings.get(s).0);
+            return Value::string(self.strings.get(s).0);
         };
         if sharing.lookups >= SHARING_SAMPLE && sharing.hits * 8 < sharing.lookups {
-            return Value::Str(s.into());
+            return Value::string(s.into());
         }
         let (value, hit) = self.strings.get(s);
         if sharing.lookups < SHARING_SAMPLE {
             sharing.lookups += 1;
             sharing.hits += u32::from(hit);
         }
-        Value::Str(value)
+        Value::string(value)
     }
 
     /// The array a placeholder string stands for, while a skeleton is parsed.
@@ -140,19 +140,19 @@ impl ParseState {
         let n: usize = text.strip_prefix(p.prefix.as_str())?.parse().ok()?;
         let items = p.arrays.get_mut(n)?.take()?;
         Some(if items.is_empty() {
-            Value::Array(self.empty_array.get_or_insert_with(Arc::default).clone())
+            Value::shared_array(self.empty_array.get_or_insert_with(Arc::default).clone())
         } else {
-            Value::Array(Arc::new(items))
+            Value::shared_array(Arc::new(items))
         })
     }
 
     /// The items pushed on the scratch stack since `start`, as one exactly sized array.
     pub(super) fn array_from(&mut self, start: usize) -> Value {
         if start == self.items.len() {
-            return Value::Array(self.empty_array.get_or_insert_with(Arc::default).clone());
+            return Value::shared_array(self.empty_array.get_or_insert_with(Arc::default).clone());
         }
         let Some(h) = small_array_hash(&self.items[start..]) else {
-            return Value::Array(Arc::new(self.items.drain(start..).collect()));
+            return Value::shared_array(Arc::new(self.items.drain(start..).collect()));
         };
         let n = self.small_arrays.slots.len();
         let slot = &mut self.small_arrays.slots[(h ^ (h >> 32)) as usize % n];
@@ -163,17 +163,19 @@ impl ParseState {
         {
             let shared = hit.clone();
             self.items.truncate(start);
-            return Value::Array(shared);
+            return Value::shared_array(shared);
         }
         let fresh = Arc::new(self.items.drain(start..).collect::<Vec<_>>());
         *slot = Some(fresh.clone());
-        Value::Array(fresh)
+        Value::shared_array(fresh)
     }
 
     /// The entries pushed on the scratch stack since `start`, as one object.
     pub(super) fn object_from(&mut self, start: usize) -> Value {
         if start == self.entries.len() {
-            return Value::Object(self.empty_object.get_or_insert_with(Arc::default).clone());
+            return Value::shared_object(
+                self.empty_object.get_or_insert_with(Arc::default).clone(),
+            );
         }
         let tail = &mut self.entries[start..];
         // Sorted here, `from_entries` finds nothing left to do (duplicates aside).
@@ -188,14 +190,14 @@ impl ParseState {
         };
         let Some(keys) = shape else {
             let entries: Vec<(ImmutableString, Value)> = self.entries.drain(start..).collect();
-            return Value::Object(Arc::new(Object::from_entries(entries)));
+            return Value::shared_object(Arc::new(Object::from_entries(entries)));
         };
         let fresh = |entries: &mut Vec<(ImmutableString, Value)>| {
             let values = entries.drain(start..).map(|(_, v)| v).collect();
             Arc::new(Object::from_shape(keys, values))
         };
         let Some(h) = small_object_hash(&self.entries[start..]) else {
-            return Value::Object(fresh(&mut self.entries));
+            return Value::shared_object(fresh(&mut self.entries));
         };
         let n = self.small_objects.slots.len();
         let slot = &mut self.small_objects.slots[(h ^ (h >> 32)) as usize % n];
@@ -209,11 +211,11 @@ impl ParseState {
         {
             let shared = hit.clone();
             self.entries.truncate(start);
-            return Value::Object(shared);
+            return Value::shared_object(shared);
         }
         let fresh = fresh(&mut self.entries);
         *slot = Some(fresh.clone());
-        Value::Object(fresh)
+        Value::shared_object(fresh)
     }
 
     /// The interned `key`, its class and its index, `prev` being the index of the key
@@ -260,7 +262,7 @@ impl ParseState {
     }
 
     pub(super) fn redacted(&mut self) -> Value {
-        Value::Str(
+        Value::string(
             self.redacted
                 .get_or_insert_with(|| secrets::REDACTED.into())
                 .clone(),

@@ -41,24 +41,24 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 
     fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+        Ok(Value::NULL)
     }
 
     fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+        Ok(Value::bool(v))
     }
 
     fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
         Ok(match self.slot {
             Slot::Id => self.state.string(&v.to_string()),
-            _ => Value::Int(v),
+            _ => Value::int(v),
         })
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
         Ok(match self.slot {
             Slot::Id => self.state.string(&v.to_string()),
-            _ => i64::try_from(v).map_or(Value::Float(v as f64), Value::Int),
+            _ => i64::try_from(v).map_or(Value::float(v as f64), Value::int),
         })
     }
 
@@ -74,7 +74,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 )));
             }
             Slot::Id => self.state.string(&ids::float_id_text(v)),
-            _ => Value::Float(v),
+            _ => Value::float(v),
         })
     }
 
@@ -186,7 +186,7 @@ impl<'de> Visitor<'de> for SecretSeed<'_> {
     }
 
     fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+        Ok(Value::NULL)
     }
 
     fn visit_bool<E>(self, _: bool) -> Result<Value, E> {

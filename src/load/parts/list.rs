@@ -8,7 +8,7 @@ use super::super::raw::{ENVELOPES, PAGINATION};
 use super::super::raw::{Page, PartId};
 use super::super::{Failure, Note};
 use super::api_error::api_error;
-use crate::doc::{Object, PageData, Value};
+use crate::doc::{Kind, Object, PageData, Value};
 use rhai::ImmutableString;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -75,7 +75,7 @@ fn concatenate(id: &PartId, pages: &[Page], unwrapped: Vec<Arc<Vec<Value>>>) -> 
     let dropped = repeated_ids(&unwrapped, pages);
     let value = match (&dropped, unwrapped.as_slice()) {
         // One page (the usual case, and the 500 MB one) keeps its array as parsed: no copy.
-        (None, [only]) => Value::Array(only.clone()),
+        (None, [only]) => Value::shared_array(only.clone()),
         (None, _) => {
             let mut items = Vec::with_capacity(unwrapped.iter().map(|a| a.len()).sum());
             for page in &unwrapped {
@@ -114,8 +114,8 @@ fn says_more_records(page: &Page) -> bool {
 /// repeats (checked first, so a list without repeats is never copied).
 fn repeated_ids(pages: &[Arc<Vec<Value>>], origins: &[Page]) -> Option<Dropped> {
     fn id_of(v: &Value) -> Option<&crate::doc::Str> {
-        match v.get("id") {
-            Some(Value::Str(s)) if !s.trim().is_empty() => Some(s),
+        match v.get("id").map(Value::kind) {
+            Some(Kind::Str(s)) if !s.trim().is_empty() => Some(s),
             _ => None,
         }
     }
@@ -168,17 +168,21 @@ enum Shape<'a> {
 fn list_page(id: &PartId, page: &Page) -> (PageData, Result<Arc<Vec<Value>>, Failure>) {
     let part = id.name();
     let envelope = id.envelope();
-    let obj = match &page.content {
-        None | Some(Value::Null) => return (PageData::None, Ok(Arc::default())),
-        Some(Value::Array(a)) => {
+    let Some(content) = &page.content else {
+        return (PageData::None, Ok(Arc::default()));
+    };
+    let obj = match content.kind() {
+        Kind::Null => return (PageData::None, Ok(Arc::default())),
+        Kind::Array(a) => {
             let at = PageData::Array {
                 at: Vec::new(),
                 len: a.len(),
             };
-            return (at, Ok(a.clone()));
+            return (at, Ok(content.array_arc().unwrap_or_default()));
         }
-        Some(Value::Object(o)) => o,
-        Some(other) => {
+        Kind::Object(o) => o,
+        _ => {
+            let other = content;
             let e = Failure::NotAList {
                 at: page.origin.clone(),
                 envelope,
@@ -190,7 +194,7 @@ fn list_page(id: &PartId, page: &Page) -> (PageData, Result<Arc<Vec<Value>>, Fai
     };
     let shape = shape(obj, envelope);
     let data = match shape {
-        Shape::Envelope(key, Some(Value::Array(a))) => PageData::Array {
+        Shape::Envelope(key, Some(a)) if let Some(a) = a.as_array() => PageData::Array {
             at: vec![key.to_string()],
             len: a.len(),
         },
@@ -201,8 +205,9 @@ fn list_page(id: &PartId, page: &Page) -> (PageData, Result<Arc<Vec<Value>>, Fai
         return (data, Err(reason));
     }
     let records = match shape {
-        Shape::Envelope(_, None | Some(Value::Null)) => Ok(Arc::default()),
-        Shape::Envelope(_, Some(Value::Array(a))) => Ok(a.clone()),
+        Shape::Envelope(_, None) => Ok(Arc::default()),
+        Shape::Envelope(_, Some(v)) if v.is_null() => Ok(Arc::default()),
+        Shape::Envelope(_, Some(v)) if let Some(a) = v.array_arc() => Ok(a),
         Shape::Envelope(key, Some(other)) => Err(Failure::EnvelopeNotAnArray {
             at: page.origin.at(key),
             part,
@@ -216,7 +221,7 @@ fn list_page(id: &PartId, page: &Page) -> (PageData, Result<Arc<Vec<Value>>, Fai
         }),
         Shape::Pagination => Ok(Arc::default()),
         // A bare object is one record (e.g. `GET /api/v1/agents/{id}` saved on its own).
-        Shape::Record => Ok(Arc::new(vec![Value::Object(obj.clone())])),
+        Shape::Record => Ok(Arc::new(vec![content.clone()])),
     };
     (data, records)
 }

@@ -134,7 +134,7 @@ pub(crate) fn assemble(source: &ExportSource, raw: Raw, opts: &LoadOptions) -> D
     let organizations = desk
         .iter()
         .find(|(k, _)| k.as_str() == "organizations")
-        .and_then(|(_, v)| v.as_array().cloned());
+        .and_then(|(_, v)| v.array_arc());
     if let Some(orgs) = organizations
         && let Some((index, chosen)) =
             desk_organization(&orgs, &manifest, integration.as_ref(), &mut notes)

@@ -5,7 +5,7 @@
 use super::super::raw::{Origin, Page};
 use super::super::{Failure, Note};
 use super::api_error::api_error;
-use crate::doc::{PageData, Value};
+use crate::doc::{Kind, PageData, Value};
 
 /// The org part: the first element of the `org` response. `Ok(None)`: the response is
 /// empty, so `crm.org` is absent (with a note). Also where in the page the org object
@@ -25,21 +25,24 @@ pub(super) fn org(
     };
     let first_of = |items: &[Value], at: Origin, notes: &mut Vec<Note>| match items.first() {
         None => empty(notes),
-        Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
+        Some(v) if v.as_object().is_some() => Ok(Some(v.clone())),
         Some(other) => Err(Failure::OrgFirstNotObject {
             at,
             found: other.type_name(),
         }),
     };
-    match &page.content {
-        None | Some(Value::Null) => (PageData::None, empty(notes)),
-        Some(Value::Array(a)) => (first_at(a, &[]), first_of(a, page.origin.clone(), notes)),
-        Some(Value::Object(o)) => {
+    let Some(content) = &page.content else {
+        return (PageData::None, empty(notes));
+    };
+    match content.kind() {
+        Kind::Null => (PageData::None, empty(notes)),
+        Kind::Array(a) => (first_at(a, &[]), first_of(a, page.origin.clone(), notes)),
+        Kind::Object(o) => {
             let inner = o.get("org");
-            let data = match inner {
+            let data = match inner.map(Value::kind) {
                 None => PageData::Value { at: Vec::new() },
-                Some(Value::Array(a)) => first_at(a, &["org"]),
-                Some(Value::Object(_)) => PageData::Value {
+                Some(Kind::Array(a)) => first_at(a, &["org"]),
+                Some(Kind::Object(_)) => PageData::Value {
                     at: vec!["org".to_string()],
                 },
                 Some(_) => PageData::None,
@@ -48,10 +51,10 @@ pub(super) fn org(
                 return (data, Err(reason));
             }
             let org = match inner {
-                None => Ok(Some(Value::Object(o.clone()))),
-                Some(Value::Null) => empty(notes),
-                Some(Value::Array(a)) => first_of(a, page.origin.at("org"), notes),
-                Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
+                None => Ok(Some(content.clone())),
+                Some(v) if v.is_null() => empty(notes),
+                Some(v) if let Some(a) = v.as_array() => first_of(a, page.origin.at("org"), notes),
+                Some(v) if v.as_object().is_some() => Ok(Some(v.clone())),
                 Some(other) => Err(Failure::OrgNotObject {
                     at: page.origin.at("org"),
                     found: other.type_name(),
@@ -59,11 +62,11 @@ pub(super) fn org(
             };
             (data, org)
         }
-        Some(other) => (
+        _ => (
             PageData::None,
             Err(Failure::OrgNotObject {
                 at: page.origin.clone(),
-                found: other.type_name(),
+                found: content.type_name(),
             }),
         ),
     }
@@ -86,8 +89,11 @@ pub(super) fn integration_object(pages: &[Page]) -> (PageData, Result<Option<Val
         return (PageData::None, Ok(None));
     };
     match &page.content {
-        None | Some(Value::Null) => (PageData::None, Ok(Some(Value::empty_object()))),
-        Some(v @ Value::Object(_)) => (PageData::Value { at: Vec::new() }, Ok(Some(v.clone()))),
+        None => (PageData::None, Ok(Some(Value::empty_object()))),
+        Some(v) if v.is_null() => (PageData::None, Ok(Some(Value::empty_object()))),
+        Some(v) if v.as_object().is_some() => {
+            (PageData::Value { at: Vec::new() }, Ok(Some(v.clone())))
+        }
         Some(other) => (
             PageData::None,
             Err(Failure::IntegrationNotObject {

@@ -2,7 +2,7 @@
 
 use super::super::manifest::Manifest;
 use super::super::{Note, PortalNamedBy};
-use crate::doc::Value;
+use crate::doc::{Kind, Value};
 
 /// `desk.organization`, with its index in `desk.organizations`: the portal the Desk files
 /// were exported from. It is the org whose id is `manifest.desk.org_id`, else
@@ -39,9 +39,9 @@ pub(super) fn desk_organization(
             exported: orgs.len(),
         });
     }
-    let is_default = |o: &Value| match o.get("isDefault") {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Str(s)) => s.trim().eq_ignore_ascii_case("true"),
+    let is_default = |o: &Value| match o.get("isDefault").map(Value::kind) {
+        Some(Kind::Bool(b)) => b,
+        Some(Kind::Str(s)) => s.trim().eq_ignore_ascii_case("true"),
         _ => false,
     };
     if let Some(i) = orgs.iter().position(is_default) {

@@ -196,9 +196,9 @@ fn pages_are_concatenated_in_the_given_order() {
     assert_eq!(
         ns,
         vec![
-            Some(Value::Int(1)),
-            Some(Value::Int(2)),
-            Some(Value::Int(3))
+            Some(Value::int(1)),
+            Some(Value::int(2)),
+            Some(Value::int(3))
         ]
     );
 }
@@ -307,7 +307,7 @@ fn unknown_keys_in_records_are_kept() {
     );
     assert_eq!(
         d.root.get_path("crm.users.0.custom_thing.1"),
-        Some(&Value::Int(2))
+        Some(&Value::int(2))
     );
 }
 
