@@ -37,6 +37,7 @@ pub use error::{CliError, ERROR, FAILURE, SUCCESS};
 /// Parses the command line, runs the command, prints its error (if any) and turns the
 /// outcome into the process's exit status.
 pub fn main() -> ExitCode {
+    crate::engine::memory::return_freed_memory();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Audit(a) => audit_command(&a),

@@ -49,7 +49,7 @@ pub(crate) fn read_file(path: &Path, file: &str) -> Result<Parsed, LoadError> {
     // not expect, errors included, is read and parsed whole below, as it always was.
     if meta.len() >= split::MIN_BYTES
         && let Ok(input) = std::fs::File::open(path)
-        && let Some(value) = split::read(input, split::Sizes::default())
+        && let Some(value) = split::read(input, split::Sizes::for_file(meta.len()))
     {
         return Ok(Parsed::Value(value));
     }

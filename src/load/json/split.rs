@@ -31,12 +31,14 @@ const MAX_DEPTH: usize = 100;
 
 /// How much is read, cut and parsed at a time.
 ///
-/// What the split holds beyond the document is one block and two batches (one being
-/// parsed, the next being cut): 4.5 MB. Measured on the large export's `lists` form
-/// (a 500 MB `tickets.json`, 2 cores, 6 runs interleaved): 512 KB blocks and 2 MB batches
-/// parse as fast as 4 MB and 8 MB (median 2.78 s against 2.79 s), 256 KB and 1 MB take
-/// 0.25 s more. On the typical export (a 21.5 MB `tickets.json`) the larger sizes, with a
-/// fresh buffer per batch, peaked at 83 MB, these with two recycled buffers at 52 MB.
+/// What the split holds beyond the document is two batches (one being parsed, the next
+/// being cut), each with room for a block more, and one block: 5.5 MB at the largest
+/// sizes. Measured on the large export's `lists` form (a 500 MB `tickets.json`, 2 cores,
+/// 6 runs interleaved): 512 KB blocks and 2 MB batches parse as fast as 4 MB and 8 MB
+/// (median 2.78 s against 2.79 s), 256 KB and 1 MB take 0.25 s more. A smaller file is cut
+/// into as many batches as a 64 MB one (`for_file`): on the typical export (a 21.5 MB
+/// `tickets.json`, 27.6 MB on disk in all) 2 MB batches held 6 MB at the peak, 0.2x the
+/// export, and batches of a thirty-second of the file hold 2.5 MB as fast.
 #[derive(Clone, Copy, Debug)]
 pub(in crate::load) struct Sizes {
     /// Bytes read from the file at a time.
@@ -47,13 +49,30 @@ pub(in crate::load) struct Sizes {
     pub chunk: usize,
 }
 
+impl Sizes {
+    /// The largest sizes: for files of 64 MB and more.
+    const LARGEST: Sizes = Sizes::of_batch(2 << 20);
+
+    /// A batch of `batch` bytes, a quarter of it read at a time, an eighth a task.
+    const fn of_batch(batch: usize) -> Sizes {
+        Sizes {
+            block: batch / 4,
+            batch,
+            chunk: batch / 8,
+        }
+    }
+
+    /// The sizes for a file of `len` bytes: a thirty-second of it a batch, between 256 KB
+    /// and 2 MB (see `Sizes`).
+    pub(in crate::load) fn for_file(len: u64) -> Sizes {
+        let batch = usize::try_from(len / 32).unwrap_or(usize::MAX);
+        Sizes::of_batch(batch.clamp(256 << 10, Sizes::LARGEST.batch))
+    }
+}
+
 impl Default for Sizes {
     fn default() -> Sizes {
-        Sizes {
-            block: 512 << 10,
-            batch: 2 << 20,
-            chunk: 256 << 10,
-        }
+        Sizes::LARGEST
     }
 }
 

@@ -303,6 +303,20 @@ const TINY: split::Sizes = split::Sizes {
 };
 
 #[test]
+fn a_file_is_cut_into_batches_of_a_thirty_second_between_256_kb_and_2_mb() {
+    let batch = |len: u64| split::Sizes::for_file(len).batch;
+    assert_eq!(batch(8 << 20), 256 << 10);
+    assert_eq!(batch(21_500_000), 21_500_000 / 32);
+    assert_eq!(batch(64 << 20), 2 << 20);
+    assert_eq!(batch(500 << 20), 2 << 20);
+    assert_eq!(batch(u64::MAX), 2 << 20);
+    let s = split::Sizes::for_file(21_500_000);
+    assert_eq!((s.block, s.chunk), (s.batch / 4, s.batch / 8));
+    let d = split::Sizes::default();
+    assert_eq!((d.block, d.batch, d.chunk), (512 << 10, 2 << 20, 256 << 10));
+}
+
+#[test]
 fn a_split_parse_gives_the_document_of_the_whole_parse() {
     for text in [
         r#"{"data": [{"id": 1, "departmentIds": [1, 2]}, {"a": [1, [2, {"b": "]"}]]}], "info": {"more_records": false}}"#,
@@ -318,7 +332,7 @@ fn a_split_parse_gives_the_document_of_the_whole_parse() {
         "",
     ] {
         let whole = parse(text.as_bytes(), "t.json");
-        for sizes in [TINY, split::Sizes::default()] {
+        for sizes in [TINY, split::Sizes::for_file(0), split::Sizes::default()] {
             let split = split_or_whole(text.as_bytes(), sizes);
             assert!(same(&whole, &split), "{text}: {whole:?} vs {split:?}");
         }
