@@ -62,13 +62,7 @@ impl List {
 
     /// Items with their index in the underlying array.
     pub fn iter(&self) -> Box<dyn Iterator<Item = (usize, &Value)> + '_> {
-        match &self.picks {
-            None => Box::new(self.items.iter().enumerate()),
-            Some(p) => Box::new(
-                p.iter()
-                    .filter_map(|&i| self.items.get(i as usize).map(|v| (i as usize, v))),
-            ),
-        }
+        self.range(0..self.len())
     }
 
     /// The items at positions `range` of the list (or view), with their index in the
@@ -77,21 +71,22 @@ impl List {
         &self,
         range: std::ops::Range<usize>,
     ) -> Box<dyn Iterator<Item = (usize, &Value)> + '_> {
-        match &self.picks {
-            None => Box::new(
-                self.items
-                    .get(range.clone())
-                    .unwrap_or_default()
-                    .iter()
-                    .enumerate()
-                    .map(move |(k, v)| (range.start + k, v)),
-            ),
-            Some(p) => Box::new(
-                p.get(range)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|&i| self.items.get(i as usize).map(|v| (i as usize, v))),
-            ),
+        Box::new(self.scan(range, |_: &Value, _| {}))
+    }
+
+    /// `range` for a scan that reads some values of every item: `warm` starts loading
+    /// them a few items ahead (see `Ahead`).
+    pub fn scan<'s, W: Fn(&Value, bool) + 's>(
+        &'s self,
+        range: std::ops::Range<usize>,
+        warm: W,
+    ) -> impl Iterator<Item = (usize, &'s Value)> + 's {
+        Ahead {
+            items: &self.items,
+            picks: self.picks.as_ref().map(|p| p.as_slice()),
+            next: range.start,
+            end: range.end.min(self.len()),
+            warm,
         }
     }
 
@@ -110,6 +105,71 @@ impl List {
             items: self.items.clone(),
             picks: Some(Arc::new(orig)),
         }
+    }
+}
+
+/// The items of a list (or view) at positions `next..end`. A scan over records that lie
+/// apart in memory waits for each record, then for each value it reads: so, meanwhile,
+/// the processor is asked to load the record `FAR` positions on (`Value::prefetch`), and
+/// the scan's `warm` is called on the records `MID` and `NEAR` positions on (with `false`
+/// and `true`) to load the values it will read and what they point at
+/// (`KeyPaths::prefetch`).
+struct Ahead<'a, W> {
+    items: &'a [Value],
+    picks: Option<&'a [u32]>,
+    next: usize,
+    end: usize,
+    warm: W,
+}
+
+impl<W> Ahead<'_, W> {
+    const FAR: usize = 16;
+    const MID: usize = 8;
+    const NEAR: usize = 3;
+
+    /// The item at position `k`, with its index in `items`.
+    fn at(&self, k: usize) -> Option<(usize, &Value)> {
+        let i = match self.picks {
+            None => k,
+            Some(p) => *p.get(k)? as usize,
+        };
+        self.items.get(i).map(|v| (i, v))
+    }
+}
+
+impl<'a, W: Fn(&Value, bool)> Iterator for Ahead<'a, W> {
+    type Item = (usize, &'a Value);
+
+    fn next(&mut self) -> Option<(usize, &'a Value)> {
+        while self.next < self.end {
+            let k = self.next;
+            self.next += 1;
+            if k + Self::FAR < self.end
+                && let Some((_, v)) = self.at(k + Self::FAR)
+            {
+                v.prefetch();
+            }
+            if k + Self::MID < self.end
+                && let Some((_, v)) = self.at(k + Self::MID)
+            {
+                (self.warm)(v, false);
+            }
+            if k + Self::NEAR < self.end
+                && let Some((_, v)) = self.at(k + Self::NEAR)
+            {
+                (self.warm)(v, true);
+            }
+            // A view's pick past the list's end (never made by the helpers) is skipped.
+            let items: &'a [Value] = self.items;
+            let i = match self.picks {
+                None => k,
+                Some(p) => p[k] as usize,
+            };
+            if let Some(v) = items.get(i) {
+                return Some((i, v));
+            }
+        }
+        None
     }
 }
 
@@ -307,6 +367,54 @@ impl IntoIterator for Node {
             node: self,
             keys,
             pos: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scan_gives_every_item_once_in_order_and_warms_only_items_of_its_range() {
+        let int = |v: &Value| match v.kind() {
+            crate::doc::Kind::Int(i) => Some(i),
+            _ => None,
+        };
+        for len in [0usize, 1, 3, 9, 17, 40] {
+            let items: Vec<Value> = (0..len as i64).map(Value::int).collect();
+            let whole = List::whole(Arc::new(items));
+            let every_third: Vec<u32> = (0..len as u32).filter(|i| i % 3 == 0).collect();
+            let view = whole.pick(every_third.clone());
+            for (list, expect) in [
+                (&whole, (0..len).collect::<Vec<_>>()),
+                (&view, every_third.iter().map(|&i| i as usize).collect()),
+            ] {
+                for range in [0..list.len(), 1..list.len(), 0..list.len() / 2, 2..50] {
+                    let warmed = std::cell::RefCell::new(Vec::new());
+                    let got: Vec<usize> = list
+                        .scan(range.clone(), |v, _| {
+                            warmed.borrow_mut().push(int(v));
+                        })
+                        .map(|(i, v)| {
+                            assert_eq!(int(v), Some(i as i64));
+                            i
+                        })
+                        .collect();
+                    let want: Vec<usize> = expect
+                        .get(range.start.min(expect.len())..range.end.min(expect.len()))
+                        .unwrap_or_default()
+                        .to_vec();
+                    assert_eq!(got, want, "{len} {range:?}");
+                    // Warmed: only items the scan itself reaches later.
+                    for w in warmed.into_inner() {
+                        let w = w.expect("an item") as usize;
+                        assert!(want.contains(&w), "{len} {range:?}: warmed {w}");
+                    }
+                    let via_range: Vec<usize> = list.range(range.clone()).map(|(i, _)| i).collect();
+                    assert_eq!(via_range, want);
+                }
+            }
         }
     }
 }

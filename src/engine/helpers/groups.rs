@@ -65,7 +65,11 @@ impl Part {
         let mut texts = String::new();
         let mut spans: Vec<(usize, usize)> = Vec::new();
         let mut joined: Vec<u8> = Vec::new();
-        for (_, item) in list.range(range) {
+        let warm = |v: &crate::doc::Value, deeper| {
+            set_keys.prefetch(v, deeper);
+            count_key.prefetch(v, deeper);
+        };
+        for (_, item) in list.scan(range, warm) {
             part.items += 1;
             texts.clear();
             spans.clear();

@@ -85,6 +85,18 @@ impl KeyPaths {
             .any(|path| walk(item, path, &mut |t| !t.trim().is_empty() && f(t)))
     }
 
+    /// Starts loading the values `item` holds at the keys' first steps (`List::scan`:
+    /// `deeper` says which stage).
+    pub fn prefetch(&self, item: &Value, deeper: bool) {
+        for step in self.0.iter().filter_map(|path| path.first()) {
+            if deeper {
+                item.prefetch_hinted_target(&step.hint);
+            } else {
+                item.prefetch_hinted(&step.hint);
+            }
+        }
+    }
+
     /// Is there any non-blank value at any key?
     pub fn present(&self, item: &Value) -> bool {
         self.each_text(item, &mut |t| !t.trim().is_empty())
@@ -171,7 +183,7 @@ pub(super) fn select_at(
         || keys.fresh(),
         |range, keys| {
             let picks: Vec<u32> = list
-                .range(range)
+                .scan(range, |v, deeper| keys.prefetch(v, deeper))
                 .filter(|(_, v)| keep(&keys, v))
                 .filter_map(|(i, _)| u32::try_from(i).ok())
                 .collect();
@@ -198,7 +210,10 @@ pub(super) fn count_at(
     let parts = split::split(
         list.len(),
         || keys.fresh(),
-        |range, keys| (list.range(range).filter(|(_, v)| keep(&keys, v)).count(), 0),
+        |range, keys| {
+            let items = list.scan(range, |v, deeper| keys.prefetch(v, deeper));
+            (items.filter(|(_, v)| keep(&keys, v)).count(), 0)
+        },
     );
     Ok(parts.into_iter().sum::<usize>() as INT)
 }

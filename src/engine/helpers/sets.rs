@@ -166,7 +166,7 @@ pub(super) fn set_of(n: &Node, key: &Dynamic, ci: bool) -> Res<KeySet> {
         items: Arc::default(),
         ci,
     };
-    for (_, v) in list.iter() {
+    for (_, v) in list.scan(0..list.len(), |v, deeper| keys.prefetch(v, deeper)) {
         keys.each_text(v, &mut |t| {
             out.insert(t);
             false
