@@ -127,13 +127,21 @@ impl<W> Ahead<'_, W> {
     const MID: usize = 8;
     const NEAR: usize = 3;
 
-    /// The item at position `k`, with its index in `items`.
-    fn at(&self, k: usize) -> Option<(usize, &Value)> {
-        let i = match self.picks {
-            None => k,
-            Some(p) => *p.get(k)? as usize,
-        };
-        self.items.get(i).map(|v| (i, v))
+    /// The index in `items` of position `k`.
+    fn index(&self, k: usize) -> Option<usize> {
+        match self.picks {
+            None => Some(k),
+            Some(p) => p.get(k).map(|&i| i as usize),
+        }
+    }
+
+    /// The item `ahead` positions after `k`, if the scan will reach it.
+    fn ahead_of(&self, k: usize, ahead: usize) -> Option<&Value> {
+        let at = k + ahead;
+        (at < self.end)
+            .then(|| self.index(at))
+            .flatten()
+            .and_then(|i| self.items.get(i))
     }
 }
 
@@ -144,28 +152,20 @@ impl<'a, W: Fn(&Value, bool)> Iterator for Ahead<'a, W> {
         while self.next < self.end {
             let k = self.next;
             self.next += 1;
-            if k + Self::FAR < self.end
-                && let Some((_, v)) = self.at(k + Self::FAR)
-            {
+            if let Some(v) = self.ahead_of(k, Self::FAR) {
                 v.prefetch();
             }
-            if k + Self::MID < self.end
-                && let Some((_, v)) = self.at(k + Self::MID)
-            {
+            if let Some(v) = self.ahead_of(k, Self::MID) {
                 (self.warm)(v, false);
             }
-            if k + Self::NEAR < self.end
-                && let Some((_, v)) = self.at(k + Self::NEAR)
-            {
+            if let Some(v) = self.ahead_of(k, Self::NEAR) {
                 (self.warm)(v, true);
             }
             // A view's pick past the list's end (never made by the helpers) is skipped.
             let items: &'a [Value] = self.items;
-            let i = match self.picks {
-                None => k,
-                Some(p) => p[k] as usize,
-            };
-            if let Some(v) = items.get(i) {
+            if let Some(i) = self.index(k)
+                && let Some(v) = items.get(i)
+            {
                 return Some((i, v));
             }
         }
