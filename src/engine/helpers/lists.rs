@@ -135,16 +135,16 @@ fn bad_key(fname: &str, key: &Dynamic) -> Box<EvalAltResult> {
     ))
 }
 
-/// Visits scalars at `path` below `v`; stops early (returning true) when `f` does.
+/// Visits scalars at `path` below `v`: the values `reach` finds, arrays among them looked
+/// into item by item; stops early (returning true) when `f` does.
 fn walk(v: &Value, path: &[Step], f: &mut impl FnMut(&str) -> bool) -> bool {
-    match (v.kind(), path.split_first()) {
-        (Kind::Array(items), _) => items.iter().any(|x| walk(x, path, f)),
-        (Kind::Object(o), Some((head, rest))) => o
-            .get_hinted(&head.key, &head.hint)
-            .is_some_and(|x| walk(x, rest, f)),
-        (_, Some(_)) => false,
-        (_, None) => v.scalar_text().is_some_and(|t| f(&t)),
+    fn scalars(v: &Value, f: &mut impl FnMut(&str) -> bool) -> bool {
+        match v.kind() {
+            Kind::Array(items) => items.iter().any(|x| scalars(x, f)),
+            _ => v.scalar_text().is_some_and(|t| f(&t)),
+        }
     }
+    reach(v, path, &mut |end| scalars(end, f))
 }
 
 /// The list of `n`; a helper error naming `fname` and `n`'s pointer when `n` is an object.
