@@ -87,15 +87,9 @@ impl Part {
                 joined.extend_from_slice(&((e - s) as u32).to_le_bytes());
                 joined.extend_from_slice(&texts.as_bytes()[s..e]);
             }
-            let g = match part.index.get(joined.as_slice()) {
-                Some(&g) => g,
-                None => {
-                    let members = spans.iter().map(|&(s, e)| texts[s..e].to_owned()).collect();
-                    part.groups.push((members, FastMap::default(), 0));
-                    part.index.insert(joined.clone(), part.groups.len() - 1);
-                    part.groups.len() - 1
-                }
-            };
+            let g = part.group(&joined, || {
+                spans.iter().map(|&(s, e)| texts[s..e].to_owned()).collect()
+            });
             let (_, counts, no_value) = &mut part.groups[g];
             let mut any = false;
             count_key.each_text(item, &mut |t| {
@@ -114,6 +108,16 @@ impl Part {
             }
         }
         part
+    }
+
+    /// The group of the set joined as `joined`; made, with `members`, if new.
+    fn group(&mut self, joined: &[u8], members: impl FnOnce() -> Vec<String>) -> usize {
+        if let Some(&g) = self.index.get(joined) {
+            return g;
+        }
+        self.groups.push((members(), FastMap::default(), 0));
+        self.index.insert(joined.to_vec(), self.groups.len() - 1);
+        self.groups.len() - 1
     }
 
     /// About what the part holds (its groups' texts, counts and index), for the memory
@@ -137,14 +141,7 @@ impl Part {
             joined_of[g] = joined;
         }
         for ((members, counts, missing), joined) in later.groups.into_iter().zip(joined_of) {
-            let mine = match self.index.get(&joined) {
-                Some(&g) => g,
-                None => {
-                    self.groups.push((members, FastMap::default(), 0));
-                    self.index.insert(joined, self.groups.len() - 1);
-                    self.groups.len() - 1
-                }
-            };
+            let mine = self.group(&joined, || members);
             let (_, my_counts, my_missing) = &mut self.groups[mine];
             for (k, c) in counts {
                 *my_counts.entry(k).or_default() += c;

@@ -59,15 +59,17 @@ fn status_text(n: &Node) -> Result<Option<&str>, Box<rhai::EvalAltResult>> {
     let Some(o) = n.as_object() else {
         return Ok(None);
     };
-    let status = o.get("status");
-    match status.map(crate::doc::Value::kind) {
-        None | Some(crate::doc::Kind::Null) => Ok(None),
-        Some(crate::doc::Kind::Str(s)) => Ok(Some(s.as_str())),
-        Some(_) => Err(crate::engine::errors::helper_error(format!(
+    let Some(status) = o.get("status") else {
+        return Ok(None);
+    };
+    match status.kind() {
+        crate::doc::Kind::Null => Ok(None),
+        crate::doc::Kind::Str(s) => Ok(Some(s.as_str())),
+        _ => Err(crate::engine::errors::helper_error(format!(
             "{}/status is {}, not text such as active or ACTIVE: the export is damaged or was \
              edited by hand; export this part again",
             n.pointer(),
-            status.map_or("nothing", crate::doc::Value::type_name)
+            status.type_name()
         ))),
     }
 }

@@ -145,11 +145,12 @@ fn list_dir(path: &Path, display: &str, linked: bool) -> Result<Listing, LoadErr
         let name = entry.file_name();
         let path = entry.path();
         // The listing tells the type without a look at the file; a link's is its target's.
-        let is_link = entry.file_type().map_err(error)?.is_symlink();
+        let file_type = entry.file_type().map_err(error)?;
+        let is_link = file_type.is_symlink();
         let is_dir = if is_link {
             std::fs::metadata(&path).is_ok_and(|m| m.is_dir())
         } else {
-            entry.file_type().map_err(error)?.is_dir()
+            file_type.is_dir()
         };
         out.insert(
             name.clone(),

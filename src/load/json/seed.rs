@@ -58,7 +58,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
         Ok(match self.slot {
             Slot::Id => self.state.string(&v.to_string()),
-            _ => i64::try_from(v).map_or(Value::float(v as f64), Value::int),
+            // Lazily: a float is a block of its own, not to be made for every integer.
+            _ => i64::try_from(v).map_or_else(|_| Value::float(v as f64), Value::int),
         })
     }
 

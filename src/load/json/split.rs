@@ -38,7 +38,8 @@ const MAX_DEPTH: usize = 100;
 /// (median 2.78 s against 2.79 s), 256 KB and 1 MB take 0.25 s more. A smaller file is cut
 /// into as many batches as a 64 MB one (`for_file`): on the typical export (a 21.5 MB
 /// `tickets.json`, 27.6 MB on disk in all) 2 MB batches held 6 MB at the peak, 0.2x the
-/// export, and batches of a thirty-second of the file hold 2.5 MB as fast.
+/// export, batches of a thirty-second of the file 2.5 MB (their speed on such a file was
+/// not measured apart from the round's other changes).
 #[derive(Clone, Copy, Debug)]
 pub(in crate::load) struct Sizes {
     /// Bytes read from the file at a time.
