@@ -8,6 +8,7 @@
 //! one holds further down the same stack. The parts come back in order, so a split scan
 //! gives exactly what the whole one gives, and `--threads 1` splits nothing.
 
+use crate::doc::{Kind, Value};
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -34,6 +35,29 @@ fn ways() -> usize {
         }
         n => n,
     }
+}
+
+/// Whether the scans of a document whose root is `root` split: more than one way, and a
+/// list of more than `MIN_ITEMS` items in it. The loader puts lists at most three levels
+/// down (`desk.tickets`, `crm.fields.Accounts`), so that is as deep as this looks.
+pub fn splits(root: &Value) -> bool {
+    splits_in(ways(), root)
+}
+
+/// `splits` for `ways` ways (the tests ask for a number of their own).
+fn splits_in(ways: usize, root: &Value) -> bool {
+    fn longest(v: &Value, depth: usize) -> usize {
+        match v.kind() {
+            Kind::Array(items) => items.len(),
+            Kind::Object(o) if depth > 0 => o
+                .iter()
+                .map(|(_, x)| longest(x, depth - 1))
+                .max()
+                .unwrap_or(0),
+            _ => 0,
+        }
+    }
+    ways > 1 && longest(root, 3) > MIN_ITEMS
 }
 
 /// `f` over `0..n` cut into contiguous ranges, each with one of the states `state` makes
@@ -132,6 +156,27 @@ mod tests {
             )
         });
         assert!(caught.is_err());
+    }
+
+    /// A document splits its scans when a list three levels down or higher has more than
+    /// `MIN_ITEMS` items and there are two ways or more.
+    #[test]
+    fn a_document_splits_with_a_long_list_within_three_levels_and_two_ways() {
+        use crate::doc::Value;
+        let list = |n: usize| Value::array(vec![Value::NULL; n]);
+        let nest = |depth: usize, v: Value| {
+            (0..depth).fold(v, |v, _| Value::object(vec![("k".into(), v)]))
+        };
+        assert!(splits_in(2, &nest(3, list(MIN_ITEMS + 1))));
+        assert!(splits_in(2, &nest(1, list(MIN_ITEMS + 1))));
+        assert!(!splits_in(1, &nest(3, list(MIN_ITEMS + 1))));
+        assert!(!splits_in(2, &nest(3, list(MIN_ITEMS))));
+        assert!(!splits_in(2, &nest(4, list(MIN_ITEMS + 1))));
+        let side_by_side = Value::object(vec![
+            ("a".into(), nest(1, list(3))),
+            ("b".into(), nest(2, list(MIN_ITEMS + 1))),
+        ]);
+        assert!(splits_in(2, &side_by_side));
     }
 
     /// What the other threads' parts hand back is counted on the calling thread, so a
