@@ -185,7 +185,7 @@ impl LoadErrorKind {
             K::Utf16 => "the file is UTF-16 text (as Windows PowerShell's `>` writes it), not UTF-8; save the API response again with `curl -o` or `Out-File -Encoding utf8`".into(),
             K::NotUtf8 { byte } if ja => format!("ファイルが正しいUTF-8のテキストではありません(バイト 0x{byte:02X})。Zoho APIはUTF-8で応答するため、レスポンスの文字コードが変換されたか、ファイルが破損しています。変更せずに保存し直してください。"),
             K::NotUtf8 { byte } => format!("the file is not valid UTF-8 text (byte 0x{byte:02X}); the Zoho APIs answer in UTF-8, so the response was re-encoded or damaged: save it again, unchanged"),
-            K::CutShort { what } if ja => format!("JSONの形式が正しくありません。ファイルが値の途中で終わっています(解析処理からの情報: {what})。ダウンロードの中断などでファイルが途中で切れています。APIのレスポンスを保存し直してください。"),
+            K::CutShort { what } if ja => format!("JSONの形式が正しくありません。ファイルが{}の途中で終わっています。ダウンロードの中断などでファイルが途中で切れています。APIのレスポンスを保存し直してください。", cut_in_ja(what)),
             K::CutShort { what } => format!("invalid JSON: the file ends in the middle of a value ({what}); it was cut short, e.g. by an interrupted download: save the API response again"),
             K::Trailing if ja => "JSONの形式が正しくありません。JSONの値の後にさらにテキストが続いています(1つのファイルに2つのレスポンスやログが含まれていませんか)。1つのファイルには1つのレスポンスだけを保存してください。".into(),
             K::Trailing => "invalid JSON: more text follows the end of the JSON value (two responses or a log line in one file?); keep exactly one response per file".into(),
@@ -193,7 +193,7 @@ impl LoadErrorKind {
             K::TooDeep => "invalid JSON: nested more than 128 levels deep, which no Zoho API response is; save the API response again".into(),
             K::InexactId { .. } if ja => "IDの値が大きすぎるか小数・指数の形で書かれているため、正確に読み込めません。IDは数値として扱うと桁が失われるため、引用符で囲んだ文字列として記載するか、APIのレスポンスを保存し直してください。".into(),
             K::InexactId { what } => what.clone(),
-            K::InvalidJson { what } if ja => format!("JSONの形式が正しくありません(解析処理からの情報: {what})。ファイルが破損しているか、手作業で編集されています。APIのレスポンスを保存し直してください。"),
+            K::InvalidJson { what } if ja => format!("JSONの形式が正しくありません{}。ファイルが破損しているか、手作業で編集されています。APIのレスポンスを保存し直してください。", syntax_ja(what).map(|w| format!("({w})")).unwrap_or_default()),
             K::InvalidJson { what } => format!("invalid JSON: {what} (the file is damaged or was edited by hand; save the API response again)"),
             K::LinkOutsideExport { target } if ja => format!("エクスポートの外にある {target} へのリンクのため、読み込んでいません。リンクではなく、ファイル自体をエクスポートにコピーしてください。"),
             K::LinkOutsideExport { target } => format!("is a link to {target}, outside the export, so it was not read; copy the file into the export instead of linking to it"),
@@ -450,6 +450,44 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text(Lang::En))
     }
+}
+
+/// Where a file cut short ends, in Japanese, from `serde_json`'s words for it ("EOF while
+/// parsing a list").
+fn cut_in_ja(what: &str) -> &'static str {
+    match what.strip_prefix("EOF while parsing ") {
+        Some("a list") => "配列",
+        Some("an object") => "オブジェクト",
+        Some("a string") => "文字列",
+        _ => "値",
+    }
+}
+
+/// `serde_json`'s words for a syntax error (its `ErrorCode` messages), in Japanese; `None`
+/// for words it may add later, which a Japanese reader is then not shown (the place, line
+/// and column, still is).
+fn syntax_ja(what: &str) -> Option<&'static str> {
+    Some(match what {
+        "expected `:`" => "キーの後に「:」がありません",
+        "expected `,` or `]`" => "配列の要素の後に「,」または「]」がありません",
+        "expected `,` or `}`" => "オブジェクトの項目の後に「,」または「}」がありません",
+        "expected ident" => "true、false、null のいずれかが正しく書かれていません",
+        "expected value" => "値があるべき位置に値がありません",
+        "expected `\"`" => "キーの始まりに「\"」がありません",
+        "invalid escape" => "文字列の「\\」の後に使えない文字があります",
+        "invalid number" => "数値の書き方が正しくありません",
+        "number out of range" => "数値が大きすぎます",
+        "invalid unicode code point" | "lone leading surrogate in hex escape" => {
+            "文字列の「\\u」で書かれた文字が正しくありません"
+        }
+        "unexpected end of hex escape" => "文字列の「\\u」の後の4桁の16進数が途中で終わっています",
+        "control character (\\u0000-\\u001F) found while parsing a string" => {
+            "文字列の中に改行やタブなどの制御文字がそのまま含まれています"
+        }
+        "key must be a string" => "キーが「\"」で囲まれた文字列になっていません",
+        "trailing comma" => "最後の要素の後に余分な「,」があります",
+        _ => return None,
+    })
 }
 
 /// A JSON type as `Value::type_name` names it, in Japanese.

@@ -45,3 +45,75 @@ pub(super) fn json_error(file: &str, e: &serde_json::Error) -> LoadError {
         LoadError::new(file, kind)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::LoadErrorKind;
+    use super::json_error;
+    use crate::bilingual::Lang;
+
+    /// Every syntax error `serde_json` reports reads in Japanese: no English word reaches a
+    /// Japanese reader, and each names what is wrong (not only that something is).
+    #[test]
+    fn every_json_syntax_error_reads_in_japanese() {
+        let broken = [
+            "[1, 2",
+            "{\"a\": 1",
+            "\"abc",
+            "{\"a\":",
+            "{\"a\" 1}",
+            "[1 2]",
+            "{\"a\": 1 \"b\": 2}",
+            "[tru]",
+            "{\"a\": }",
+            "{\"a\": 1, }",
+            "[1, ]",
+            "{a: 1}",
+            "{1: 1}",
+            "\"a\\qb\"",
+            "[-]",
+            "[1e999]",
+            "\"\\ud800\"",
+            "\"\\ud800\\u0041\"",
+            "\"\\u12\"",
+            "\"a\tb\"",
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for text in broken {
+            let e = serde_json::from_str::<serde_json::Value>(text).expect_err(text);
+            let load = json_error("x.json", &e);
+            let what = match &load.kind {
+                LoadErrorKind::CutShort { what } | LoadErrorKind::InvalidJson { what } => what,
+                other => panic!("{text}: {other:?}"),
+            };
+            seen.insert(what.clone());
+            let ja = load.text(Lang::Ja);
+            // The Japanese names the fault: in brackets, or where the file ends.
+            assert!(
+                ja.contains("JSONの形式が正しくありません(")
+                    || ja.contains("の途中で終わっています"),
+                "{text}: `{what}` has no Japanese: {ja}"
+            );
+            let english: Vec<&str> = ja
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| {
+                    w.len() > 1
+                        && !["x", "json", "JSON", "API", "true", "false", "null"].contains(w)
+                })
+                .collect();
+            assert!(english.is_empty(), "{text}: {english:?} in {ja}");
+        }
+        // The inputs above reach every message, so a new one in serde_json shows here.
+        assert!(seen.len() >= 17, "{seen:?}");
+        let cut = json_error(
+            "x.json",
+            &serde_json::from_str::<serde_json::Value>("[1").expect_err("cut"),
+        );
+        assert!(
+            cut.text(Lang::Ja)
+                .contains("ファイルが配列の途中で終わっています"),
+            "{}",
+            cut.text(Lang::Ja)
+        );
+    }
+}
