@@ -1559,3 +1559,23 @@ fn in_japanese_the_summary_warnings_and_failures_are_japanese() {
         run.stderr
     );
 }
+
+/// `--dc` is the data centre the manifest records (every host is given here, so the run
+/// reaches only the replay server); a name cli.md does not list is a usage error that
+/// lists the names, and writes nothing.
+#[test]
+fn the_data_centre_is_the_one_named_and_an_unknown_one_is_a_usage_error() {
+    let (_server, work, run) = collect_once(Org::default(), vec![], &["--out", "b", "--dc", "jp"]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let m = read_json(&work.path().join("b/manifest.json"));
+    assert_eq!(m["data_centre"], "jp");
+
+    let (_server, work, run) = collect_once(Org::default(), vec![], &["--out", "b", "--dc", "de"]);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    assert!(
+        run.stderr.contains("de") && run.stderr.contains("jp") && run.stderr.contains("com.cn"),
+        "{}",
+        run.stderr
+    );
+    assert_nothing_left(work.path());
+}
