@@ -177,10 +177,9 @@ pub fn run_all(engine: &Engine, catalogue: &Catalogue, limits: &Limits, doc: &Do
     let run = |rule| Memo::install(&memo, || run_rule(engine, limits, rule, doc, &root));
     // Parallel at one level at a time. An export whose long scans split across the cores
     // (engine::split) runs its rules one after another: side by side, two rules and the
-    // other half of a third's scan shared two cores, and every rule took longer (a large
-    // export's rules: the same wall time or more, 1.5 times the run time summed). A smaller
-    // export's rules, whose scans do not split, run side by side. The exports of a batch
-    // run side by side either way.
+    // other half of a third's scan shared two cores and every rule took longer (on the
+    // large exports the same wall time, but run times summing to 1.5 times it). A smaller
+    // export's rules, whose scans do not split, run side by side; so do a batch's exports.
     let one_by_one = split::splits(&doc.root);
     let results = pool().install(|| {
         if one_by_one {

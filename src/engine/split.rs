@@ -6,7 +6,8 @@
 //! on the pool the rules run on: a rule thread waiting for a pool job could pick up
 //! another rule meanwhile, and that rule could wait for a shared scan (`memo`) the first
 //! one holds further down the same stack. The parts come back in order, so a split scan
-//! gives exactly what the whole one gives, and `--threads 1` splits nothing.
+//! gives exactly what the whole one gives, and `--threads 1` splits nothing. An export
+//! whose scans split (`splits`) runs its rules one after another (`audit::run_all`).
 
 use crate::doc::{Kind, Value};
 use std::ops::Range;
@@ -162,7 +163,6 @@ mod tests {
     /// `MIN_ITEMS` items and there are two ways or more.
     #[test]
     fn a_document_splits_with_a_long_list_within_three_levels_and_two_ways() {
-        use crate::doc::Value;
         let list = |n: usize| Value::array(vec![Value::NULL; n]);
         let nest = |depth: usize, v: Value| {
             (0..depth).fold(v, |v, _| Value::object(vec![("k".into(), v)]))
