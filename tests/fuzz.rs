@@ -12,9 +12,11 @@
 //! failure is shrunk to a minimal input and printed; copy it into a named test at the
 //! end of this file so it stays fixed.
 
+mod common;
+
 use crmdesk_audit::audit;
 use crmdesk_audit::engine::{self, Limits, node::Node};
-use crmdesk_audit::load::{self, ExportKind, ExportSource, LoadOptions};
+use crmdesk_audit::load;
 use crmdesk_audit::rules::Catalogue;
 use crmdesk_audit::rules::run::on_rule_thread;
 use proptest::prelude::*;
@@ -226,24 +228,13 @@ fn engine_and_rules() -> &'static (rhai::Engine, Catalogue, Limits) {
     })
 }
 
-fn load_options() -> LoadOptions {
-    LoadOptions {
-        audit_time: "2026-11-24T09:00:00+09:00".to_owned(),
-    }
-}
-
 /// Loads `bytes` as a single-file export and, when it loads, runs every built-in rule on
 /// it: no panic anywhere, and no rule may report an engine panic.
 fn check_load_and_audit(bytes: &[u8]) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("export.json");
     std::fs::write(&path, bytes).expect("write");
-    let source = ExportSource {
-        path: path.clone(),
-        display: "export.json".to_owned(),
-        kind: ExportKind::SingleFile,
-    };
-    let Ok(doc) = load::load(&source, &load_options()) else {
+    let Ok(doc) = common::load_single_file(&path) else {
         return Ok(());
     };
     let (engine, catalogue, limits) = engine_and_rules();
@@ -456,12 +447,8 @@ fn expression() -> impl Strategy<Value = String> {
 fn query_doc() -> &'static crmdesk_audit::doc::Document {
     static DOC: OnceLock<crmdesk_audit::doc::Document> = OnceLock::new();
     DOC.get_or_init(|| {
-        let source = ExportSource {
-            path: Path::new(ROOT).join("fixtures/single-file-healthy.json"),
-            display: "fixtures/single-file-healthy.json".to_owned(),
-            kind: ExportKind::SingleFile,
-        };
-        load::load(&source, &load_options()).expect("the healthy export loads")
+        common::load_single_file(&Path::new(ROOT).join("fixtures/single-file-healthy.json"))
+            .expect("the healthy export loads")
     })
 }
 

@@ -1,9 +1,10 @@
 //! A finding's identity survives the order the APIs return records in: shuffling every
 //! list of an export leaves the set of fingerprints (and each finding's entities) as it was.
 
+mod common;
+
 use crmdesk_audit::audit;
 use crmdesk_audit::engine::{self, Limits};
-use crmdesk_audit::load::{self, ExportKind, ExportSource, LoadOptions};
 use crmdesk_audit::rules::Catalogue;
 use crmdesk_audit::rules::run::on_rule_thread;
 use proptest::prelude::*;
@@ -17,19 +18,11 @@ fn fingerprints(export: &Value) -> Vec<String> {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("x.json");
     std::fs::write(&path, export.to_string()).expect("write");
-    let source = ExportSource {
-        path,
-        display: "x.json".to_owned(),
-        kind: ExportKind::SingleFile,
-    };
-    let opts = LoadOptions {
-        audit_time: "2026-11-24T09:00:00+09:00".to_owned(),
-    };
     on_rule_thread(|| {
         let limits = Limits::default();
         let engine = engine::build(&limits);
         let cat = Catalogue::load(&engine, &[Path::new(ROOT).join("rules")]).expect("rules");
-        let doc = load::load(&source, &opts).expect("loads");
+        let doc = common::load_single_file(&path).expect("loads");
         let a = audit::run_all(&engine, &cat, &limits, &doc);
         let mut out: Vec<String> = a
             .results
@@ -119,10 +112,7 @@ fn audit_all(exports: &[Value]) -> Vec<audit::ExportOutcome> {
         let limits = Limits::default();
         let engine = engine::build(&limits);
         let cat = Catalogue::load(&engine, &[Path::new(ROOT).join("rules")]).expect("rules");
-        let opts = LoadOptions {
-            audit_time: "2026-11-24T09:00:00+09:00".to_owned(),
-        };
-        let out = audit::audit(&engine, &cat, &limits, &paths, &opts);
+        let out = audit::audit(&engine, &cat, &limits, &paths, &common::load_options());
         drop(dir);
         out
     })

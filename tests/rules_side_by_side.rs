@@ -2,9 +2,10 @@
 //! (`engine::split`): then one after another, so no rule shares a core with another's
 //! scan (audit::run_all).
 
+mod common;
+
 use crmdesk_audit::audit;
 use crmdesk_audit::engine::{self, Limits, split};
-use crmdesk_audit::load::{self, ExportKind, ExportSource, LoadOptions};
 use crmdesk_audit::rules::Catalogue;
 use crmdesk_audit::rules::run::on_rule_thread;
 use std::time::Duration;
@@ -36,20 +37,12 @@ fn times(tickets: usize) -> (Duration, Duration) {
         .collect();
     let doc = serde_json::json!({ "desk": { "tickets": list } });
     std::fs::write(&path, doc.to_string()).expect("write");
-    let source = ExportSource {
-        path,
-        display: "x.json".to_owned(),
-        kind: ExportKind::SingleFile,
-    };
-    let opts = LoadOptions {
-        audit_time: "2026-11-24T09:00:00+09:00".to_owned(),
-    };
     let rules = busy_rules();
     on_rule_thread(|| {
         let limits = Limits::default();
         let engine = engine::build(&limits);
         let cat = Catalogue::load(&engine, &[rules.path().to_path_buf()]).expect("rules");
-        let doc = load::load(&source, &opts).expect("loads");
+        let doc = common::load_single_file(&path).expect("loads");
         let a = audit::run_all(&engine, &cat, &limits, &doc);
         // The built-in rules run too (and skip: the export holds tickets only).
         let busy: Vec<_> = a.results.iter().filter(|r| r.rule.len() == 1).collect();

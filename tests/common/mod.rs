@@ -27,6 +27,29 @@ pub fn bin() -> Command {
     c
 }
 
+/// The load options of the library-level tests: audited at `NOW`.
+pub fn load_options() -> crmdesk_audit::load::LoadOptions {
+    crmdesk_audit::load::LoadOptions {
+        audit_time: NOW.to_owned(),
+    }
+}
+
+/// Loads the file at `path` as a single-file export (named by its file name), with
+/// `load_options`: what the library-level tests audit.
+pub fn load_single_file(
+    path: &Path,
+) -> Result<crmdesk_audit::doc::Document, crmdesk_audit::load::LoadError> {
+    use crmdesk_audit::load::{ExportKind, ExportSource};
+    let source = ExportSource {
+        path: path.to_path_buf(),
+        display: path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        kind: ExportKind::SingleFile,
+    };
+    crmdesk_audit::load::load(&source, &load_options())
+}
+
 /// Runs the binary in `dir`.
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     let out = bin().current_dir(dir).args(args).output().expect("run");
