@@ -22,12 +22,13 @@
 //! floor, the largest peak RSS / size on disk, and the rules' share of the audit: the
 //! rules' wall time (`--timings`' `wall`: from the first rule's start to the last one's
 //! end, median) over the audit's wall time, and in brackets their run times summed
-//! (`--timings`' `total`) over it: rules run in parallel, so the sum overstates the share
-//! of wall time they take; it is the upper bound (a rule's time leaves out waiting for a
-//! scan another rule is making, `engine::memo`, which is counted in that rule; and two
-//! rules running while a third's scan runs in parts share two cores three ways, each run
-//! time stretched). Last, the audit run with `--threads 1` (median of `--runs`): the rules'
-//! summed time over that run's wall time, what the rules cost when nothing overlaps.
+//! (`--timings`' `total`) over it: a smaller export's rules run side by side, so there the
+//! sum exceeds the wall time, the upper bound; a large export's rules run one after
+//! another (each long scan split across the cores, `audit::run_all`), so there the two are
+//! equal (a rule's time leaves out waiting for a scan another rule is making,
+//! `engine::memo`, which is counted in that rule). Last, the audit run with `--threads 1`
+//! (median of `--runs`): the rules' summed time over that run's wall time, what the rules
+//! cost when nothing runs beside them.
 //! Then it checks that results do not depend on how they were computed:
 //! `--threads 1` gives the same report as all cores, and every form gives the same
 //! results as the bundle. The batch part audits a directory of `--batch` small exports
